@@ -1,0 +1,21 @@
+"""The ORM model of the whole mission; importing this package registers every table."""
+from tremplin.models.accounts import Account, ChannelIdentity, Role
+from tremplin.models.applications import (
+    PENDING_STATUSES,
+    PLACED_STATUSES,
+    Application,
+    ApplicationStatus,
+)
+from tremplin.models.base import Base, utcnow
+from tremplin.models.employers import Employer
+from tremplin.models.follow import AuditEntry, Notification, ParentLink, ParentLinkCode
+from tremplin.models.offers import Offer, OfferEnvironment, OfferPeriod, OfferStatus
+from tremplin.models.schools import School, SchoolClass
+from tremplin.models.students import Student
+
+__all__ = [
+    "Account", "Application", "ApplicationStatus", "AuditEntry", "Base", "ChannelIdentity",
+    "Employer", "Notification", "Offer", "OfferEnvironment", "OfferPeriod", "OfferStatus",
+    "PENDING_STATUSES", "PLACED_STATUSES", "ParentLink", "ParentLinkCode", "Role", "School",
+    "SchoolClass", "Student", "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Privacy helpers: pseudonymous identifiers, sealed addresses and free-text scrubbing."""

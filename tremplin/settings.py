@@ -1,0 +1,62 @@
+"""All configuration comes from environment variables, read here and nowhere else."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    reference_dir: Path
+    secret_key: str
+    rasa_url: str
+    telegram_token: str | None
+    telegram_api_base_url: str
+    redis_url: str
+    log_level: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the environment once; tests call `get_settings.cache_clear()` after changing it."""
+    data_dir = Path(_env("TREMPLIN_DATA_DIR", str(REPO_ROOT / "var")))
+    default_db = f"sqlite+aiosqlite:///{data_dir / 'tremplin.db'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=normalise_database_url(_env("DATABASE_URL", default_db)),
+        reference_dir=Path(_env("TREMPLIN_REFERENCE_DIR", str(REPO_ROOT / "data" / "reference"))),
+        # The development key only protects demo data; production sets its own.
+        secret_key=_env("TREMPLIN_SECRET_KEY", "tremplin-dev-key-change-me"),
+        rasa_url=_env("RASA_URL", "http://127.0.0.1:5005"),
+        telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN") or None,
+        telegram_api_base_url=_env("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
+        redis_url=_env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        log_level=_env("TREMPLIN_LOG_LEVEL", "INFO"),
+    )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual `postgresql://` and `sqlite:///` forms and pick the async drivers."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://"):]
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url[len("sqlite:///"):]
+    return url
