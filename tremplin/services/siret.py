@@ -28,10 +28,11 @@ def is_valid_siret(raw: str) -> bool:
     siret = clean_siret(raw)
     if not re.fullmatch(r"\d{14}", siret):
         return False
-    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_SIREN + "00000":
-        # La Poste's establishments do not satisfy Luhn; INSEE checks that the digit sum is a multiple of 5.
-        return sum(int(c) for c in siret) % 5 == 0
-    return luhn_ok(siret)
+    if luhn_ok(siret):
+        return True
+    # La Poste's establishments share one SIREN and do not satisfy Luhn: INSEE checks instead that
+    # the sum of the 14 digits is a multiple of 5.
+    return siret.startswith(LA_POSTE_SIREN) and sum(int(c) for c in siret) % 5 == 0
 
 
 def validate_siret(raw: str) -> str:
