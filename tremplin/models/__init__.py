@@ -9,12 +9,13 @@ from tremplin.models.applications import (
 from tremplin.models.base import Base, utcnow
 from tremplin.models.employers import Employer
 from tremplin.models.follow import AuditEntry, Notification, ParentLink, ParentLinkCode
+from tremplin.models.moderation import CodeAttempt, ProblemReport, ReportStatus
 from tremplin.models.offers import Offer, OfferEnvironment, OfferPeriod, OfferStatus
 from tremplin.models.schools import School, SchoolClass
 from tremplin.models.students import Student
 
 __all__ = [
-    "Account", "Application", "ApplicationStatus", "AuditEntry", "Base", "ChannelIdentity",
+    "Account", "Application", "CodeAttempt", "ProblemReport", "ReportStatus", "ApplicationStatus", "AuditEntry", "Base", "ChannelIdentity",
     "Employer", "Notification", "Offer", "OfferEnvironment", "OfferPeriod", "OfferStatus",
     "PENDING_STATUSES", "PLACED_STATUSES", "ParentLink", "ParentLinkCode", "Role", "School",
     "SchoolClass", "Student", "utcnow",
