@@ -1,0 +1,119 @@
+"""What every Tremplin action shares: the account behind the pseudonymous sender, one database
+transaction per action, French answers for refused operations, and never a stack trace to a user."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tremplin.db import get_engine, session_scope
+from tremplin.models import Account, ChannelIdentity, Role
+from tremplin.services.errors import DomainError
+
+log = logging.getLogger("tremplin.actions")
+
+ROLE_SLOT = {Role.STUDENT: "eleve", Role.EMPLOYER: "entreprise", Role.PARENT: "parent",
+             Role.TEACHER: "enseignant", Role.ADMIN: "enseignant"}
+SORRY = ("Oups, quelque chose s'est mal passé de mon côté. Rien n'est perdu : "
+         "réessaie dans un instant, ou écris « aide ».")
+
+
+@dataclass
+class Turn:
+    """One action run: who is talking, what they said, and where the answers go."""
+
+    session: AsyncSession
+    tracker: Tracker
+    dispatcher: CollectingDispatcher
+    account: Account | None
+    events: list[EventType] = field(default_factory=list)
+
+    @property
+    def is_student(self) -> bool:
+        return self.account is not None and self.account.role is Role.STUDENT
+
+    @property
+    def formal(self) -> bool:
+        """Vouvoiement for adults, tutoiement for students (and for unknown users, mostly teens)."""
+        return self.account is not None and self.account.role not in (None, Role.STUDENT)
+
+    def t(self, tu: str, vous: str) -> str:
+        return vous if self.formal else tu
+
+    def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
+        self.dispatcher.utter_message(text=text, buttons=buttons or [])
+
+    def slot(self, name: str) -> Any:
+        return self.tracker.get_slot(name)
+
+    def entity(self, name: str) -> str | None:
+        value = next(self.tracker.get_latest_entity_values(name), None)
+        return str(value) if value is not None else None
+
+    def set(self, name: str, value: Any) -> None:
+        self.events.append(SlotSet(name, value))
+
+    @property
+    def pseudonym(self) -> str:
+        return self.account.pseudonym if self.account else "anonyme"
+
+
+async def account_for(session: AsyncSession, sender_id: str) -> Account | None:
+    """The gateway sends the HMAC of the chat id as sender id and registers the account beforehand."""
+    return await session.scalar(
+        select(Account).join(ChannelIdentity).where(ChannelIdentity.external_hash == sender_id))
+
+
+async def _in_turn(name: str, dispatcher: CollectingDispatcher, tracker: Tracker, body) -> list[EventType]:
+    try:
+        async with session_scope(get_engine()) as session:
+            turn = Turn(session, tracker, dispatcher, await account_for(session, tracker.sender_id))
+            result = await body(turn)
+            return turn.events + list(result or [])
+    except DomainError as err:
+        log.info("%s refused for %s: %s", name, tracker.sender_id[:10], err.code)
+        dispatcher.utter_message(text=err.message)
+        return []
+    except Exception:  # noqa: BLE001 - the user gets a French apology, the log gets the trace
+        log.exception("%s failed for %s", name, tracker.sender_id[:10])
+        dispatcher.utter_message(text=SORRY)
+        return []
+
+
+class TremplinAction(Action):
+    """Subclasses set `action_name` and implement `handle(turn)`; errors never reach the user raw."""
+
+    action_name: str = ""
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        return await _in_turn(self.action_name, dispatcher, tracker, self.handle)
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class TremplinFormValidation(FormValidationAction):
+    """Form validation with the same database scope; `validate_<slot>` methods get `turn` via self.turn."""
+
+    form: str = ""
+    turn: Turn
+
+    def name(self) -> str:
+        return f"validate_{self.form}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        async def body(turn: Turn) -> list[EventType]:
+            self.turn = turn
+            return await FormValidationAction.run(self, dispatcher, tracker, domain)
+        return await _in_turn(self.name(), dispatcher, tracker, body)
