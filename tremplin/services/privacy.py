@@ -1,0 +1,158 @@
+"""The user's rights over their data (RGPD): see everything stored about them, and really delete it.
+
+Deletion is real: rows are removed, not flagged. What stays is what others legitimately hold — the
+employer's notice that an application was withdrawn, a company that other contacts still run — and
+audit entries, which only ever name the random pseudonym."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tremplin.geography.communes import get_communes
+from tremplin.models import (
+    PENDING_STATUSES, Account, Application, ApplicationStatus, AuditEntry, ChannelIdentity,
+    CodeAttempt, Employer, Notification, Offer, ParentLink, ParentLinkCode, ProblemReport, Role, School,
+    SchoolClass, Student,
+)
+from tremplin.services.applications import STATUS_WORDS, withdraw
+from tremplin.services.audit import audit
+from tremplin.services.follow import french_day
+from tremplin.services.moderation import withdraw_employer_offers
+from tremplin.services.offers import label as offer_label
+from tremplin.services.outbox import enqueue
+
+ROLE_WORDS = {Role.STUDENT: "élève", Role.EMPLOYER: "employeur", Role.PARENT: "parent",
+              Role.TEACHER: "professeur", Role.ADMIN: "administrateur"}
+WITHDRAWABLE = (*PENDING_STATUSES, ApplicationStatus.ACCEPTED, ApplicationStatus.AGREEMENT_PENDING,
+                ApplicationStatus.AGREEMENT_SIGNED)
+
+
+def _commune(insee: str | None) -> str:
+    commune = get_communes().get(insee) if insee else None
+    return commune.label if commune else (insee or "non renseignée")
+
+
+async def _student_lines(session: AsyncSession, student: Student) -> list[str]:
+    lines = [f"Prénom : {student.first_name or 'non renseigné'}",
+             f"Commune de domicile : {_commune(student.home_commune_insee)}"]
+    if student.birth_date:
+        lines.append(f"Date de naissance : {student.birth_date:%d/%m/%Y}")
+    if student.class_id:
+        row = (await session.execute(select(SchoolClass.name, School.name).join(School)
+                                     .where(SchoolClass.id == student.class_id))).first()
+        if row:
+            lines.append(f"Classe : {row[0]} — {row[1]}")
+    if student.stage_start:
+        lines.append(f"Semaine de stage : du {french_day(student.stage_start)} au "
+                     f"{french_day(student.stage_end or student.stage_start)}")
+    apps = (await session.execute(select(Application, Offer.title).join(Offer)
+                                  .where(Application.student_id == student.id).order_by(Application.id))).all()
+    lines.append(f"Candidatures : {len(apps)}")
+    for app, title in apps:
+        lines.append(f"  - {app.public_code} « {title} » ({STATUS_WORDS[app.status]}) — ton message : "
+                     f"« {app.motivation} »")
+    links = len(list(await session.scalars(select(ParentLink.id).where(ParentLink.student_id == student.id))))
+    codes = len(list(await session.scalars(select(ParentLinkCode.id).where(ParentLinkCode.student_id == student.id))))
+    lines.append(f"Parents reliés : {links} (codes parent créés : {codes}, gardés seulement sous forme chiffrée)")
+    return lines
+
+
+async def show_my_data(session: AsyncSession, account: Account) -> str:
+    """Everything stored about this account, in French (tutoiement for students)."""
+    student = await session.scalar(select(Student).where(Student.account_id == account.id))
+    tu = student is not None or account.role is Role.STUDENT
+    lines = ["Voici tout ce que Tremplin garde sur " + ("toi :" if tu else "vous :"),
+             f"Rôle : {ROLE_WORDS.get(account.role, 'pas encore choisi')}",
+             f"Pseudonyme interne (utilisé dans le journal de sécurité) : {account.pseudonym}",
+             f"Compte créé le {account.created_at:%d/%m/%Y}"]
+    if student is not None:
+        lines += await _student_lines(session, student)
+    children = len(list(await session.scalars(select(ParentLink.id).where(ParentLink.parent_account_id == account.id))))
+    if children:
+        lines.append(f"Enfants suivis : {children}")
+    if account.employer_id:
+        employer = await session.get(Employer, account.employer_id)
+        lines.append(f"Entreprise : {employer.name} (SIRET {employer.siret}), {_commune(employer.commune_insee)}")
+        lines.append(f"Contact affiché aux élèves acceptés : {employer.contact_name or '-'}, "
+                     f"{employer.contact_phone or '-'}, {employer.contact_email or '-'}")
+        for offer in await session.scalars(select(Offer).where(Offer.employer_id == employer.id).order_by(Offer.id)):
+            lines.append(f"  - offre « {offer.title} » ({offer_label(offer.status)}, "
+                         f"{offer.places_left}/{offer.capacity} places libres)")
+    classes = list(await session.scalars(select(SchoolClass.name).where(SchoolClass.teacher_account_id == account.id)))
+    if classes:
+        lines.append("Classes suivies : " + ", ".join(classes))
+    reports = len(list(await session.scalars(select(ProblemReport.id).where(
+        ProblemReport.reporter_account_id == account.id))))
+    if reports:
+        lines.append(f"Signalements envoyés : {reports}")
+    lines.append("Ton identifiant de messagerie n'est jamais gardé en clair : seulement une empreinte chiffrée "
+                 "(pour te reconnaître) et une adresse scellée (pour t'envoyer les réponses)." if tu else
+                 "Votre identifiant de messagerie n'est jamais gardé en clair : seulement une empreinte chiffrée "
+                 "(pour vous reconnaître) et une adresse scellée (pour vous envoyer les messages).")
+    lines.append("Pour tout effacer, demande « supprimer mes données »." if tu
+                 else "Pour tout effacer, demandez « supprimer mes données ».")
+    return "\n".join(lines)
+
+
+async def _delete_student(session: AsyncSession, student: Student, pseudonym: str) -> int:
+    apps = list(await session.scalars(select(Application).where(
+        Application.student_id == student.id, Application.status.in_(WITHDRAWABLE))))
+    for app in apps:  # employers are told and accepted places given back, before the rows go
+        await withdraw(session, student, app.public_code)
+    for link in await session.scalars(select(ParentLink).where(ParentLink.student_id == student.id)):
+        await enqueue(session, link.parent_account_id, "child_account_deleted", f"child-deleted:{link.id}",
+                      message="Votre enfant a supprimé son compte Tremplin : le suivi de ses candidatures "
+                              "s'arrête ici.")
+    await session.execute(delete(Application).where(Application.student_id == student.id))
+    await session.execute(delete(ParentLinkCode).where(ParentLinkCode.student_id == student.id))
+    await session.execute(delete(ParentLink).where(ParentLink.student_id == student.id))
+    await session.execute(update(AuditEntry).where(AuditEntry.target == f"student:{student.id}")
+                          .values(target=f"account:{pseudonym}"))
+    await session.execute(delete(Student).where(Student.id == student.id))
+    return len(apps)
+
+
+async def _leave_employer(session: AsyncSession, account: Account) -> None:
+    """The company stays while other contacts run it; otherwise its offers close and contacts are cleared."""
+    employer = await session.get(Employer, account.employer_id)
+    others = list(await session.scalars(select(Account.id).where(
+        Account.employer_id == employer.id, Account.id != account.id)))
+    if others:
+        return
+    done = await withdraw_employer_offers(session, employer.id)
+    employer.contact_name = employer.contact_phone = employer.contact_email = None
+    admins = list(await session.scalars(select(Account.id).where(Account.role == Role.ADMIN)))
+    for admin_id in admins if done.placed_codes else []:
+        await enqueue(session, admin_id, "employer_left", f"employer:{employer.id}:left:{account.pseudonym}:{admin_id}",
+                      employer_id=employer.id, placed_codes=done.placed_codes,
+                      message=f"Le dernier contact de {employer.name} a supprimé son compte alors que des élèves "
+                              f"y sont acceptés ({', '.join(done.placed_codes)}) : à appeler.")
+
+
+async def delete_my_data(session: AsyncSession, account: Account) -> str:
+    """Really delete the account; the same chat then starts over as a brand-new user."""
+    await session.flush()
+    pseudonym, tu = account.pseudonym, account.role in (None, Role.STUDENT)
+    student = await session.scalar(select(Student).where(Student.account_id == account.id))
+    withdrawn = await _delete_student(session, student, pseudonym) if student is not None else 0
+    if account.employer_id is not None:
+        await _leave_employer(session, account)
+    await session.execute(delete(ParentLink).where(ParentLink.parent_account_id == account.id))
+    await session.execute(update(SchoolClass).where(SchoolClass.teacher_account_id == account.id)
+                          .values(teacher_account_id=None))
+    await session.execute(update(ProblemReport).where(ProblemReport.reporter_account_id == account.id)
+                          .values(reporter_account_id=None))
+    await session.execute(delete(CodeAttempt).where(CodeAttempt.account_id == account.id))
+    await session.execute(delete(Notification).where(Notification.recipient_account_id == account.id))
+    await session.execute(delete(ChannelIdentity).where(ChannelIdentity.account_id == account.id))
+    await session.execute(delete(Account).where(Account.id == account.id))
+    for obj in (student, account):
+        if obj is not None and obj in session:
+            session.expunge(obj)
+    audit(session, pseudonym, "account_deleted", None, applications_withdrawn=withdrawn)
+    await session.flush()
+    if tu:
+        return ("C'est fait : toutes tes données sont effacées de Tremplin. Si tu nous réécris, tu "
+                "repartiras de zéro, comme un nouvel utilisateur.")
+    return ("C'est fait : toutes vos données sont effacées de Tremplin. Si vous nous réécrivez, vous "
+            "repartirez de zéro, comme un nouvel utilisateur.")
