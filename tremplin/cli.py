@@ -5,6 +5,7 @@
     tremplin stats [--json]               chiffres clés
     tremplin import-offers FICHIER [--dry-run]
     tremplin export-offers [--output FICHIER] [--status published]
+    tremplin run | chat | bot | notifier  l'assistant (voir bot/commands.py)
 
 Every command uses DATABASE_URL (see `tremplin.settings`). To add a command, write a module with
 ``register(subparsers)`` in `tremplin.commands` and list it in `COMMAND_MODULES`. Errors reach the
@@ -21,6 +22,7 @@ from tremplin.commands import EXIT_FAILURE, EXIT_USAGE, CommandError
 COMMAND_MODULES = [
     "tremplin.commands.database",
     "tremplin.commands.offers",
+    "tremplin.commands.stack",
 ]
 
 _ARGPARSE_FR = [

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,7 +25,11 @@ class Settings:
     telegram_api_base_url: str
     redis_url: str
     log_level: str
-    extra: dict[str, str] = field(default_factory=dict)
+    telegram_webhook_url: str | None = None   # set → webhook mode instead of long polling
+    telegram_webhook_secret: str | None = None  # default derived from the secret key (bot/config.py)
+    telegram_webhook_listen: str = "127.0.0.1:8443"
+    action_server_url: str = "http://127.0.0.1:5055"
+    rasa_timeout: float = 20.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -48,6 +52,11 @@ def get_settings() -> Settings:
         telegram_api_base_url=_env("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
         redis_url=_env("REDIS_URL", "redis://127.0.0.1:6379/0"),
         log_level=_env("TREMPLIN_LOG_LEVEL", "INFO"),
+        telegram_webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", "").strip() or None,
+        telegram_webhook_secret=os.environ.get("TELEGRAM_WEBHOOK_SECRET", "").strip() or None,
+        telegram_webhook_listen=_env("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443"),
+        action_server_url=_env("RASA_ACTION_SERVER_URL", "http://127.0.0.1:5055"),
+        rasa_timeout=float(_env("TREMPLIN_RASA_TIMEOUT", "20")),
     )
 
 

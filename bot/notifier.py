@@ -1,0 +1,151 @@
+"""Delivers the domain's notification outbox, at least once, without double sending:
+a row is *claimed* (leased) in a short transaction — `FOR UPDATE SKIP LOCKED` on PostgreSQL so
+concurrent notifiers take different rows — then delivered, then marked sent. A crash between
+claim and mark only delays the row until its lease expires; a sent row is never claimed again."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.deliverers import Deliverer, DeliveryError
+from bot.notification_texts import render_notification
+from tremplin.db import session_scope
+from tremplin.models import Account, ChannelIdentity, Notification, utcnow
+from tremplin.privacy.identifiers import unseal
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)   # longer than any single delivery may take
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at 6 h."""
+    return min(timedelta(seconds=30) * 2 ** max(attempts - 1, 0), timedelta(hours=6))
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    recipient_account_id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    idempotency_key: str
+
+
+class Notifier:
+    def __init__(self, engine: AsyncEngine, deliverers: Mapping[str, Deliverer], *,
+                 batch: int = 20, lease: timedelta = LEASE,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.deliverers = dict(deliverers)
+        self.batch = batch
+        self.lease = lease
+        self.clock = clock
+
+    async def claim(self) -> list[Claimed]:
+        now = self.clock()
+        due = (select(Notification.id)
+               .where(Notification.sent_at.is_(None), Notification.next_attempt_at <= now,
+                      Notification.attempts < MAX_ATTEMPTS)
+               .order_by(Notification.next_attempt_at, Notification.id).limit(self.batch))
+        if self.engine.dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        async with session_scope(self.engine) as session:
+            ids = list(await session.scalars(due))
+            if not ids:
+                return []
+            # Conditional: on SQLite (no row locks) a concurrent claimer simply gets no row back.
+            result = await session.execute(
+                update(Notification)
+                .where(Notification.id.in_(ids), Notification.sent_at.is_(None),
+                       Notification.next_attempt_at <= now)
+                .values(next_attempt_at=now + self.lease, attempts=Notification.attempts + 1)
+                .returning(Notification.id, Notification.recipient_account_id, Notification.kind,
+                           Notification.payload, Notification.attempts, Notification.idempotency_key)
+                .execution_options(synchronize_session=False))
+            return sorted((Claimed(*row) for row in result), key=lambda c: c.id)
+
+    async def _route(self, account_id: int) -> tuple[Any, Deliverer, str] | None:
+        """The recipient's role, and the first of their channels this process can deliver to."""
+        async with session_scope(self.engine) as session:
+            account = await session.get(Account, account_id)
+            identities = list(await session.scalars(select(ChannelIdentity).where(
+                ChannelIdentity.account_id == account_id).order_by(ChannelIdentity.id)))
+        for identity in identities:
+            deliverer = self.deliverers.get(identity.channel)
+            address = unseal(identity.sealed_address) if identity.sealed_address else None
+            if deliverer is not None and address:
+                return (account.role if account else None), deliverer, address
+        return None
+
+    async def _finish(self, row: Claimed, error: str | None, retry_at: datetime | None,
+                      give_up: bool = False) -> None:
+        values: dict[str, Any]
+        if error is None:
+            values = {"sent_at": self.clock(), "last_error": None}
+        else:
+            values = {"last_error": error[:255], "next_attempt_at": retry_at or self.clock()}
+            if give_up:
+                values["attempts"] = MAX_ATTEMPTS
+        async with session_scope(self.engine) as session:
+            await session.execute(update(Notification).where(
+                Notification.id == row.id, Notification.sent_at.is_(None)).values(**values)
+                .execution_options(synchronize_session=False))
+
+    async def deliver(self, row: Claimed) -> bool:
+        now = self.clock()
+        route = await self._route(row.recipient_account_id)
+        if route is None:
+            # No channel this process serves (yet): keep the row and try later, with backoff.
+            await self._finish(row, "no deliverable channel", now + backoff(row.attempts))
+            return False
+        role, deliverer, address = route
+        try:
+            await deliverer.deliver(address, render_notification(row.kind, row.payload or {}, role))
+        except DeliveryError as exc:
+            give_up = exc.permanent or row.attempts >= MAX_ATTEMPTS
+            log.warning("notification %s failed (attempt %d%s): %s", row.id, row.attempts,
+                        ", giving up" if give_up else "", exc)
+            await self._finish(row, str(exc), now + backoff(row.attempts), give_up)
+            return False
+        except Exception as exc:  # noqa: BLE001 - a bug in one row must not stop the others
+            log.exception("notification %s crashed the deliverer", row.id)
+            await self._finish(row, f"{type(exc).__name__}", now + backoff(row.attempts))
+            return False
+        await self._finish(row, None, None)
+        log.info("notification %s (%s) delivered", row.id, row.kind)
+        return True
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it; returns how many were sent."""
+        return (await self._batch())[1]
+
+    async def _batch(self) -> tuple[int, int]:
+        claimed = await self.claim()
+        sent = 0
+        for row in claimed:
+            sent += await self.deliver(row)
+        return len(claimed), sent
+
+    async def run_forever(self, stop: asyncio.Event, idle: float = 2.0) -> None:
+        while not stop.is_set():
+            try:
+                claimed_full = (await self._batch())[0] >= self.batch
+            except Exception:  # noqa: BLE001 - the database may be restarting: wait and go on
+                log.exception("notifier loop error")
+                claimed_full = False
+            if claimed_full:
+                continue
+            try:
+                await asyncio.wait_for(stop.wait(), idle)
+            except asyncio.TimeoutError:
+                pass

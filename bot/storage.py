@@ -1,0 +1,176 @@
+"""The gateway's own small tables (own metadata, created with `create_all`, outside the domain's
+migrations): button tokens that survive a restart, and the update ids already processed."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (BigInteger, Column, Float, MetaData, String, Table, Text, delete, insert,
+                        select, update)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.replies import Button
+
+log = logging.getLogger(__name__)
+metadata = MetaData()
+_sqlite_writers: dict[int, asyncio.Lock] = {}
+
+
+def writing(engine: AsyncEngine) -> contextlib.AbstractAsyncContextManager[object]:
+    """SQLite has one writer at a time and its busy handler sleeps in steps of up to 100 ms:
+    queueing this process's writes on a lock instead keeps reply latency low under load."""
+    if engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    return _sqlite_writers.setdefault(id(engine), asyncio.Lock())
+
+
+button_tokens = Table(
+    "bot_button_tokens", metadata,
+    Column("token", String(24), primary_key=True),
+    Column("group_id", String(24), nullable=False, index=True),  # all buttons of one message
+    Column("sender", String(64), nullable=False),                # HMAC of who may press it
+    Column("payload", Text, nullable=False),
+    Column("title", String(255), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("used_at", Float),
+)
+
+processed_updates = Table(
+    "bot_processed_updates", metadata,
+    Column("bot_key", String(16), primary_key=True),
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", Float, nullable=False, index=True),
+)
+
+
+async def ensure_tables(engine: AsyncEngine) -> None:
+    """Idempotent; two processes starting together may race on PostgreSQL, so retry once."""
+    for attempt in range(2):
+        try:
+            async with engine.begin() as conn:
+                await conn.run_sync(metadata.create_all)
+            return
+        except (IntegrityError, DBAPIError):
+            if attempt:
+                raise
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    status: str  # "ok", "used" or "unknown"
+    payload: str = ""
+    title: str = ""
+
+
+class TokenStore:
+    """Button payloads behind short random tokens (Telegram allows 64 bytes of callback data).
+    Tokens are unguessable and bound to their user, so callback data cannot be forged into intents."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def issue(self, sender: str, buttons: Sequence[Button]) -> list[str]:
+        group = secrets.token_urlsafe(9)
+        now = time.time()
+        tokens = [secrets.token_urlsafe(12) for _ in buttons]
+        if buttons:
+            async with writing(self.engine), self.engine.begin() as conn:
+                await conn.execute(insert(button_tokens), [
+                    {"token": token, "group_id": group, "sender": sender, "payload": b.payload,
+                     "title": b.title[:255], "created_at": now}
+                    for token, b in zip(tokens, buttons)])
+        return tokens
+
+    async def redeem(self, token: str, sender: str) -> Redeemed:
+        """Single use per message: the first press wins, later presses on any sibling are refused."""
+        async with writing(self.engine), self.engine.begin() as conn:
+            row = (await conn.execute(select(button_tokens).where(
+                button_tokens.c.token == token, button_tokens.c.sender == sender))).first()
+            if row is None:
+                return Redeemed("unknown")
+            claimed = await conn.execute(update(button_tokens).where(
+                button_tokens.c.group_id == row.group_id, button_tokens.c.used_at.is_(None))
+                .values(used_at=time.time()))
+            if claimed.rowcount == 0:
+                return Redeemed("used")
+            return Redeemed("ok", row.payload, row.title)
+
+    async def prune(self, max_age_days: float = 60) -> int:
+        async with writing(self.engine), self.engine.begin() as conn:
+            result = await conn.execute(delete(button_tokens).where(
+                button_tokens.c.created_at < time.time() - max_age_days * 86400))
+            return result.rowcount
+
+
+class UpdateLog:
+    """Remembers processed update ids so each update is handled once, also across a restart.
+
+    The check is in memory (loaded from the database at start); new ids are written in batches
+    by one background flush, so deduplication costs no database round trip per message."""
+
+    def __init__(self, engine: AsyncEngine, bot_key: str, memory: int = 100_000) -> None:
+        self.engine = engine
+        self.bot_key = bot_key
+        self._recent: OrderedDict[int, None] = OrderedDict()
+        self._memory = memory
+        self._pending: list[int] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def load(self, max_age_days: float = 2) -> None:
+        async with self.engine.connect() as conn:
+            ids = await conn.scalars(select(processed_updates.c.update_id).where(
+                processed_updates.c.bot_key == self.bot_key,
+                processed_updates.c.at > time.time() - max_age_days * 86400)
+                .order_by(processed_updates.c.update_id.desc()).limit(self._memory))
+            for update_id in sorted(ids):
+                self._recent[update_id] = None
+
+    async def first_time(self, update_id: int) -> bool:
+        if update_id in self._recent:
+            return False
+        self._recent[update_id] = None
+        while len(self._recent) > self._memory:
+            self._recent.popitem(last=False)
+        self._pending.append(update_id)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_soon())
+        return True
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(0.05)  # gather the ids of a burst into one transaction
+        try:
+            await self.flush()
+        except Exception:  # noqa: BLE001 - memory still dedups; the next flush retries
+            log.exception("could not record processed updates")
+
+    async def flush(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            rows = [{"bot_key": self.bot_key, "update_id": u, "at": time.time()} for u in batch]
+            insert_ = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+            try:
+                async with writing(self.engine), self.engine.begin() as conn:
+                    await conn.execute(insert_(processed_updates).on_conflict_do_nothing(), rows)
+            except Exception:
+                self._pending = batch + self._pending
+                raise
+
+    async def close(self) -> None:
+        if self._flusher is not None:
+            await self._flusher
+        await self.flush()
+
+    async def prune(self, max_age_days: float = 7) -> int:
+        async with writing(self.engine), self.engine.begin() as conn:
+            result = await conn.execute(delete(processed_updates).where(
+                processed_updates.c.at < time.time() - max_age_days * 86400))
+            return result.rowcount

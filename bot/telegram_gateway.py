@@ -1,0 +1,124 @@
+"""Telegram handlers: private text and commands go through the relay, button presses redeem their
+token once and mark the message, everything else gets a kind answer. Raw Telegram ids stay here:
+Rasa and the logs only ever see the HMAC sender id."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Bot, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bot import texts
+from bot.inputs import Answer, from_text
+from bot.relay import Relay, short
+from bot.storage import TokenStore
+from bot.telegram_render import TEXT_LIMIT, send_replies
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+TYPING_AFTER = 0.8  # seconds
+PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+
+
+class TelegramGateway:
+    def __init__(self, relay: Relay, tokens: TokenStore) -> None:
+        self.relay = relay
+        self.tokens = tokens
+
+    def install(self, app: Application) -> None:
+        app.add_handler(MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL, self.refuse_group))
+        app.add_handler(MessageHandler(PRIVATE_MESSAGE & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(PRIVATE_MESSAGE & ~filters.TEXT, self.on_other))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_error_handler(self.on_error)
+
+    async def converse(self, bot: Bot, chat_id: int, user_id: int, message: str) -> None:
+        """One turn with Rasa; if Rasa is down the user hears so at once and the turn is retried."""
+        sender = await self.relay.register(user_id, chat_id)
+
+        async def busy() -> None:
+            await bot.send_message(chat_id, texts.BUSY)
+
+        # "typing…" only when the answer is slow: it would cost flood-limit budget for nothing.
+        typing = asyncio.create_task(self._typing_after(bot, chat_id, TYPING_AFTER))
+        try:
+            replies = await self.relay.ask(sender, message, on_wait=busy)
+        finally:
+            typing.cancel()
+        await send_replies(bot, chat_id, replies, self.tokens, sender)
+
+    @staticmethod
+    async def _typing_after(bot: Bot, chat_id: int, delay: float) -> None:
+        await asyncio.sleep(delay)
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except TelegramError:
+            pass  # cosmetic
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        result = from_text(message.text)
+        if result is None:
+            return
+        if isinstance(result, Answer):
+            await context.bot.send_message(message.chat_id, result.text)
+            return
+        await self.converse(context.bot, message.chat_id, user.id, result.message)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        sender = self.relay.sender_id(user.id)
+        redeemed = await self.tokens.redeem(query.data or "", sender)
+        if redeemed.status != "ok":
+            await query.answer(texts.BUTTON_USED if redeemed.status == "used" else texts.BUTTON_EXPIRED)
+            return
+        await query.answer()
+        await self._mark_chosen(update, redeemed.title)
+        chat_id = query.message.chat.id if query.message is not None else user.id
+        await self.converse(context.bot, chat_id, user.id, redeemed.payload)
+
+    @staticmethod
+    async def _mark_chosen(update: Update, title: str) -> None:
+        """Show the choice under the question and drop the keyboard: it cannot be pressed twice."""
+        query = update.callback_query
+        message = query.message if query else None
+        text = getattr(message, "text", None)
+        try:
+            new_text = f"{text}\n\n➡️ {title}" if text else ""
+            if new_text and len(new_text) <= TEXT_LIMIT:
+                await query.edit_message_text(new_text, reply_markup=None)  # type: ignore[union-attr]
+            else:
+                await query.edit_message_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+        except TelegramError as exc:  # too old to edit, already edited…: the token is spent anyway
+            log.info("could not edit a pressed keyboard: %s", type(exc).__name__)
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None:
+            await context.bot.send_message(message.chat_id, texts.NON_TEXT)
+
+    async def refuse_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot is for private chats only (minors' data): say so once, then leave the group."""
+        chat = update.effective_chat
+        if chat is None:
+            return
+        try:
+            if chat.type != "channel":
+                await context.bot.send_message(chat.id, texts.GROUP_REFUSAL)
+            await context.bot.leave_chat(chat.id)
+        except TelegramError as exc:
+            log.info("could not leave a group: %s", type(exc).__name__)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        user = update.effective_user if isinstance(update, Update) else None
+        who = short(self.relay.sender_id(user.id)) if user else "?"
+        log.error("error while handling an update from %s: %r", who, context.error,
+                  exc_info=context.error)

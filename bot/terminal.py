@@ -1,0 +1,113 @@
+"""The terminal chat: the same relay and rendering as Telegram, buttons shown as numbered choices.
+Works on a TTY and with piped stdin (tests and scripts drive it that way)."""
+from __future__ import annotations
+
+import asyncio
+import secrets
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot import texts
+from bot.inputs import Answer, from_text
+from bot.relay import Relay
+from bot.replies import Button, Reply
+
+Reader = Callable[[], Awaitable[str | None]]
+Writer = Callable[[str], None]
+
+
+def render(replies: list[Reply]) -> tuple[str, list[Button]]:
+    """Text for the terminal and the buttons that the numbers now stand for."""
+    lines: list[str] = []
+    choices: list[Button] = []
+    for reply in replies:
+        if reply.text:
+            lines.append(reply.text)
+        if reply.image:
+            lines.append(f"[image] {reply.image}")
+        for button in reply.buttons:
+            if button.is_link:
+                lines.append(f"   🔗 {button.title} : {button.payload}")
+            else:
+                choices.append(button)
+                lines.append(f"   {len(choices)}. {button.title}")
+    return "\n".join(lines), choices
+
+
+def stdin_reader() -> Reader:
+    """Lines from stdin through a daemon thread, so Ctrl-C never waits for a pending read."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def pump() -> None:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=pump, name="stdin", daemon=True).start()
+    return queue.get
+
+
+def terminal_user_id(data_dir: Path) -> str:
+    """A random local id kept under the data directory, so the same person keeps their account."""
+    path = data_dir / "terminal-user"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    user = "local-" + secrets.token_hex(8)
+    path.write_text(user + "\n")
+    return user
+
+
+class TerminalChat:
+    def __init__(self, relay: Relay, user_id: str, write: Writer) -> None:
+        self.relay = relay
+        self.user_id = user_id
+        self.write = write
+        self.choices: list[Button] = []
+        self.sender = relay.sender_id(user_id)
+
+    async def turn(self, line: str) -> None:
+        """One line typed by the user: a choice number presses the button (once), else text."""
+        stripped = line.strip()
+        if stripped.isdigit() and self.choices:
+            index = int(stripped) - 1
+            if 0 <= index < len(self.choices):
+                button = self.choices[index]
+                self.choices = []
+                self.write(f"→ {button.title}")
+                await self._send(button.payload)
+                return
+        classified = from_text(line)
+        if classified is None:
+            return
+        if isinstance(classified, Answer):
+            self.write(classified.text)
+            return
+        await self._send(classified.message)
+
+    async def _send(self, message: str) -> None:
+        async def busy() -> None:
+            self.write(texts.BUSY)
+        replies = await self.relay.ask(self.sender, message, on_wait=busy)
+        text, choices = render(replies)
+        self.choices = choices
+        if text:
+            self.write(text)
+
+    async def run(self, read: Reader, greet: bool = True,
+                  prompt: Callable[[], None] | None = None) -> int:
+        await self.relay.register(self.user_id, "terminal")
+        self.write(texts.TERMINAL_BANNER)
+        if greet:
+            await self._send("/greet")
+        while True:
+            if prompt is not None:
+                prompt()
+            line = await read()
+            if line is None:
+                self.write("À bientôt 👋")
+                return 0
+            await self.turn(line)
