@@ -1,0 +1,180 @@
+"""Reviewing anonymous applications one by one, accepting (a place taken atomically, then the student's
+first name, collège and teacher revealed) and declining with a kind message."""
+from __future__ import annotations
+
+import re
+
+from rasa_sdk.events import EventType, SlotSet
+from sqlalchemy import select
+
+from actions.base import Turn, TremplinAction
+from actions.employer_common import (APPLICATION_CODE, accepted_student, commune_label, current_employer, offer_ref,
+                                     parse_places)
+from tremplin.dates.period import range_label
+from tremplin.models import PENDING_STATUSES, Application, Employer, Offer
+from tremplin.services.applications import STATUS_WORDS, accept, decline, mark_seen
+from tremplin.services.errors import NotFound
+from tremplin.services.outbox import enqueue
+
+# Addressed to a 14-year-old: "tu". The employer picks one, or writes their own (scrubbed by the service).
+DECLINE_WORDINGS = [
+    "Merci pour ta candidature ! Nous n'avons plus de place à cette période, mais ta motivation nous a fait "
+    "plaisir. Bonne chance pour ta recherche !",
+    "Merci pour ton message. Notre activité ne nous permet pas d'accueillir un stagiaire cette semaine-là. "
+    "Nous te souhaitons de trouver un beau stage !",
+    "Merci de ton intérêt pour notre métier. Nous avons déjà retenu un autre élève, mais n'hésite pas à postuler "
+    "ailleurs : tu as de bonnes idées !",
+]
+EXPIRY_NOTE = "Sans réponse, une candidature expire au bout de 15 jours et l'élève en est prévenu."
+
+
+def application_code(turn: Turn) -> str | None:
+    for value in (turn.entity("code"), turn.slot("code")):
+        match = APPLICATION_CODE.search(str(value or ""))
+        if match:
+            return match[0].upper()
+    return None
+
+
+async def pending_for(turn: Turn, employer: Employer, offer_id: int | None = None) -> list[tuple[Application, Offer]]:
+    stmt = (select(Application, Offer).join(Offer, Application.offer_id == Offer.id)
+            .where(Offer.employer_id == employer.id, Application.status.in_(PENDING_STATUSES))
+            .order_by(Application.created_at, Application.id))
+    if offer_id is not None:
+        stmt = stmt.where(Offer.id == offer_id)
+    return [(a, o) for a, o in (await turn.session.execute(stmt)).all()]
+
+
+def card(application: Application, offer: Offer, position: int, total: int) -> str:
+    """Only what keeps the student anonymous: code, motivation, week and distance band."""
+    return (f"Candidature {application.public_code} pour « {offer.title} » ({position} sur {total} en attente)\n"
+            f"• semaine : {range_label(application.week_start, application.week_end)}\n"
+            f"• distance : {application.distance_band or 'non précisée'}\n"
+            f"• motivation : « {application.motivation} »")
+
+
+class ActionReviewApplications(TremplinAction):
+    action_name = "action_review_applications"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        employer = await current_employer(turn)
+        if employer is None:
+            return None
+        offer_id, _ = offer_ref(turn.entity("code"))
+        pending = await pending_for(turn, employer, offer_id)
+        after = APPLICATION_CODE.search(str(turn.entity("code") or ""))  # "Plus tard": the next one
+        if after:
+            codes = [a.public_code for a, _ in pending]
+            index = codes.index(after[0].upper()) + 1 if after[0].upper() in codes else 0
+            pending = pending[index:]
+            if not pending:
+                turn.say("C'est tout pour l'instant : les candidatures laissées pour plus tard vous attendent. "
+                         + EXPIRY_NOTE,
+                         buttons=[{"title": "Revoir les candidatures", "payload": "/review_applications"}])
+                return None
+        if not pending:
+            turn.say("Aucune candidature en attente pour le moment. Je vous préviens dès qu'un élève postule.",
+                     buttons=[{"title": "Mes offres", "payload": "/my_offers"}])
+            return None
+        application, offer = pending[0]
+        await mark_seen(turn.session, turn.account, application.public_code)
+        total = len(await pending_for(turn, employer, offer_id))
+        position = total - len(pending) + 1
+        code = application.public_code
+        turn.say(card(application, offer, position, total) + "\nL'élève reste anonyme jusqu'à votre acceptation.",
+                 buttons=[{"title": "Accepter", "payload": f'/accept_application{{"code": "{code}"}}'},
+                          {"title": "Refuser", "payload": f'/decline_application{{"code": "{code}"}}'},
+                          {"title": "Plus tard", "payload": f'/review_applications{{"code": "{code}"}}'}])
+        return [SlotSet("code", code)]
+
+
+class ActionAcceptApplication(TremplinAction):
+    action_name = "action_accept_application"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        employer = await current_employer(turn)
+        if employer is None:
+            return None
+        code = application_code(turn)
+        if code is None:
+            turn.say("Quelle candidature acceptez-vous ? Donnez son code (par exemple C-4821KQ), ou revoyez la liste.",
+                     buttons=[{"title": "Voir les candidatures", "payload": "/review_applications"}])
+            return None
+        application = await accept(turn.session, turn.account, code)
+        offer = await turn.session.get(Offer, application.offer_id)
+        await turn.session.refresh(offer)
+        student = await accepted_student(turn.session, turn.account, code)
+        lines = [f"C'est accepté : {student.first_name} fera son stage chez vous, "
+                 f"{range_label(application.week_start, application.week_end)}. Je l'ai prévenu(e)."]
+        if student.school:
+            lines.append(f"Collège : {student.school}"
+                         + (f", classe {student.class_name}" if student.class_name else ""))
+        if student.teacher_account_id:
+            week = range_label(application.week_start, application.week_end)
+            contact = ", ".join(v for v in (employer.contact_name, employer.contact_phone) if v) or "via Tremplin"
+            await enqueue(turn.session, student.teacher_account_id, "agreement_to_prepare",
+                          f"app:{code}:agreement-contact:{student.teacher_account_id}", code=code,
+                          employer_name=employer.name, contact_name=employer.contact_name,
+                          contact_phone=employer.contact_phone, offer_title=offer.title,
+                          message=f"Bonne nouvelle : {student.first_name} ({student.class_name}) est accepté(e) en "
+                                  f"stage chez {employer.name} ({commune_label(offer.commune_insee)}), {week} "
+                                  f"(candidature {code}). Pour préparer la convention de stage, contact de "
+                                  f"l'entreprise : {contact}.")
+            lines.append("Son professeur a reçu vos coordonnées par Tremplin pour préparer la convention de stage : "
+                         "il ou elle vous contactera, et vous pouvez aussi appeler le secrétariat du collège.")
+        else:
+            lines.append("Son professeur n'est pas encore sur Tremplin : la convention de stage se prépare avec le "
+                         "secrétariat du collège ; l'élève a reçu vos coordonnées.")
+        lines.append("L'offre est maintenant complète : les autres candidats en attente en sont informés."
+                     if offer.places_left == 0 else f"Il reste {offer.places_left} place(s) sur cette offre.")
+        turn.say("\n".join(lines), buttons=[{"title": "Candidature suivante", "payload": "/review_applications"}])
+        return [SlotSet("code", None)]
+
+
+class ActionDeclineApplication(TremplinAction):
+    action_name = "action_decline_application"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        employer = await current_employer(turn)
+        if employer is None:
+            return None
+        code = application_code(turn)
+        if code is None:
+            turn.say("Quelle candidature refusez-vous ? Donnez son code (par exemple C-4821KQ), ou revoyez la liste.",
+                     buttons=[{"title": "Voir les candidatures", "payload": "/review_applications"}])
+            return None
+        application = await turn.session.scalar(
+            select(Application).join(Offer).where(Application.public_code == code, Offer.employer_id == employer.id))
+        if application is None:
+            raise NotFound("application_not_found", "Je ne trouve pas cette candidature parmi celles de vos offres.")
+        if application.status not in PENDING_STATUSES:
+            turn.say(f"Cette candidature est déjà « {STATUS_WORDS[application.status]} » : il n'y a plus rien à "
+                     "y répondre.")
+            return None
+        choice = parse_places(turn.entity("nombre"))
+        message = self.own_words(turn, code)
+        if choice is None and message is None:
+            wordings = "\n".join(f"{i}. « {w} »" for i, w in enumerate(DECLINE_WORDINGS, 1))
+            turn.say(f"Voulez-vous joindre un petit mot pour l'élève ? Il compte beaucoup à 14 ans.\n{wordings}\n"
+                     f"Vous pouvez aussi écrire le vôtre : « refuser {code} : votre message » (sans coordonnées).",
+                     buttons=[*({"title": f"Message {i}", "payload": f'/decline_application{{"code": "{code}", '
+                                 f'"nombre": "{i}"}}'} for i in range(1, len(DECLINE_WORDINGS) + 1)),
+                              {"title": "Refuser sans message", "payload": f'/decline_application{{"code": "{code}", '
+                                                                          '"nombre": "0"}'}])
+            return None
+        if message is None and choice:
+            message = DECLINE_WORDINGS[min(choice, len(DECLINE_WORDINGS)) - 1]
+        await decline(turn.session, turn.account, code, message)
+        turn.say("C'est fait : l'élève est prévenu(e)" + (" avec votre message." if message else "."),
+                 buttons=[{"title": "Candidature suivante", "payload": "/review_applications"}])
+        return [SlotSet("code", None)]
+
+    @staticmethod
+    def own_words(turn: Turn, code: str) -> str | None:
+        """"refuser C-4821KQ : désolé, nous sommes complets" → the words after the code."""
+        text = str(turn.tracker.latest_message.get("text") or "")
+        if text.startswith("/"):
+            return None
+        match = re.search(re.escape(code), text, re.IGNORECASE)
+        words = text[match.end():].strip(" :;,.-–—\n") if match else ""
+        return words if len(words) >= 10 else None

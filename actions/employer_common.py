@@ -1,0 +1,161 @@
+"""What the employer actions share: who the company is, offer references in button payloads, the
+number of places, the vouvoiement of the date parser's messages, and what an acceptance reveals."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from actions.base import Turn
+from tremplin.dates import parse_periods, zone_for_departement
+from tremplin.dates.rules import check_period_for_stage
+from tremplin.geography.communes import get_communes
+from tremplin.models import PLACED_STATUSES, Account, Application, Employer, Offer, School, SchoolClass, Student
+from tremplin.services.errors import DomainError, Forbidden
+
+# Button payloads only use entities the domain already declares: `code` carries "O-<id>" for an offer
+# (optionally ":<operation>"), "env:<tag>" for an environment, "C-XXXXXX" for an application.
+OFFER_CODE = re.compile(r"\bO-(\d{1,9})(?::([a-z]+))?\b", re.IGNORECASE)
+APPLICATION_CODE = re.compile(r"\bC-[A-Z0-9]{6}\b", re.IGNORECASE)
+
+OFFER_LOADS = (selectinload(Offer.periods), selectinload(Offer.environments))
+
+NOT_EMPLOYER = ("Cette fonction est réservée aux entreprises inscrites. Pour inscrire la vôtre, écrivez "
+                "« inscrire mon entreprise » : cela prend deux minutes.")
+
+_NUMBER_WORDS = {"zero": 0, "zéro": 0, "aucun": 0, "aucune": 0, "un": 1, "une": 1, "deux": 2, "trois": 3,
+                 "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
+                 "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20,
+                 "trente": 30, "quarante": 40, "cinquante": 50, "cent": 100}
+
+# The date parser speaks to students; employers are addressed with "vous".
+_VOUS = (("Tu peux écrire", "Vous pouvez écrire"), ("tu peux aussi donner", "vous pouvez aussi donner"),
+         ("Indique une", "Indiquez une"), ("indique une", "indiquez une"),
+         ("peux-tu vérifier", "pouvez-vous vérifier"),
+         ("dans ta date : écris-la", "dans votre date : écrivez-la"), ("Donne-moi", "Donnez-moi"),
+         ("dis-moi ta ville ou ton département (ou ta zone",
+          "indiquez votre ville ou votre département (ou votre zone"),
+         ("ou donne ", "ou donnez "), ("choisis la", "choisissez la"),
+         ("donne-moi directement la semaine de ton stage", "donnez directement la semaine du stage"),
+         ("Ton département", "Votre département"), ("écris son numéro", "écrivez son numéro"))
+
+
+def vous(message: str) -> str:
+    for tu, vous_form in _VOUS:
+        message = message.replace(tu, vous_form)
+    return message
+
+
+async def current_employer(turn: Turn) -> Employer | None:
+    """The company of the account talking, or None after telling them how to register."""
+    account = turn.account
+    employer = await turn.session.get(Employer, account.employer_id) if account and account.employer_id else None
+    if employer is None:
+        turn.say(NOT_EMPLOYER)
+    return employer
+
+
+def parse_places(text: str | None) -> int | None:
+    """"2", "deux", "2 élèves", "une place" → the number; None when there is no number at all."""
+    words = re.findall(r"\d+|[a-zéè]+", (text or "").lower())
+    for word in words:
+        if word.isdigit():
+            return int(word)
+        if word in _NUMBER_WORDS:
+            return _NUMBER_WORDS[word]
+    return None
+
+
+def offer_ref(text: str | None) -> tuple[int | None, str | None]:
+    match = OFFER_CODE.search(text or "")
+    if not match:
+        return None, None
+    return int(match[1]), (match[2] or "").lower() or None
+
+
+def offer_code(offer: Offer, operation: str | None = None) -> str:
+    return f"O-{offer.id}" + (f":{operation}" if operation else "")
+
+
+async def owned_offer(session: AsyncSession, account: Account, offer_id: int, *, for_update: bool = False) -> Offer:
+    """The offer, only if it belongs to this account's company: payload ids are client data."""
+    stmt = select(Offer).where(Offer.id == offer_id).options(*OFFER_LOADS)
+    if for_update:
+        stmt = stmt.with_for_update()
+    offer = await session.scalar(stmt)
+    if offer is None or account.employer_id is None or offer.employer_id != account.employer_id:
+        # The same answer whether the offer is missing or someone else's: nothing leaks.
+        raise Forbidden("offer_not_found", "Je ne trouve pas cette offre parmi les vôtres. Écrivez « mes offres » "
+                        "pour voir la liste de vos offres.")
+    return offer
+
+
+def commune_label(insee: str) -> str:
+    commune = get_communes().get(insee)
+    return commune.label if commune else insee
+
+
+def periods_from_slot(value: str | None) -> list[tuple[date, date]]:
+    """Slot format "2026-12-07/2026-12-11;2027-01-11/2027-01-15" (written by the form validation)."""
+    periods = []
+    for chunk in (value or "").split(";"):
+        if "/" in chunk:
+            start, end = chunk.split("/", 1)
+            periods.append((date.fromisoformat(start.strip()), date.fromisoformat(end.strip())))
+    return periods
+
+
+def read_periods(text: str, departement: str | None, today: date) -> list[tuple[date, date]]:
+    """The stage weeks typed in French, checked against the rules (future, one week at most); the
+    school zone of the département resolves "vacances de février". Refusals say why, with "vous"."""
+    try:
+        zone = zone_for_departement(departement) if departement else "A"
+    except DomainError:
+        zone = None  # Corsica, overseas: holidays by name are refused with a hint, dates still work
+    try:
+        periods = parse_periods(text, today, zone)
+    except DomainError as err:
+        raise DomainError(err.code, vous(err.message)) from err
+    problems = [f"« {p.label} » : {problem}" for p in periods for problem in check_period_for_stage(p, today)]
+    if problems:
+        raise DomainError("period_rules", "\n".join(problems) + "\nIndiquez des semaines à venir, du lundi au "
+                          "vendredi, par exemple « la semaine du 7 décembre » ou « du 11 au 15 janvier ».")
+    return [(p.start, p.end) for p in periods]
+
+
+def periods_to_slot(periods: list[tuple[date, date]]) -> str:
+    return ";".join(f"{s.isoformat()}/{e.isoformat()}" for s, e in periods)
+
+
+@dataclass
+class AcceptedStudent:
+    """What an employer learns once they accepted an application: enough to prepare the agreement."""
+
+    first_name: str
+    school: str | None
+    class_name: str | None
+    teacher_account_id: int | None
+
+
+async def accepted_student(session: AsyncSession, account: Account, code: str) -> AcceptedStudent:
+    """Only for an accepted (or later) application to one of this account's offers."""
+    row = (await session.execute(
+        select(Application, Student, SchoolClass, School)
+        .join(Offer, Application.offer_id == Offer.id)
+        .join(Student, Application.student_id == Student.id)
+        .outerjoin(SchoolClass, Student.class_id == SchoolClass.id)
+        .outerjoin(School, SchoolClass.school_id == School.id)
+        .where(Application.public_code == code.strip().upper(), Offer.employer_id == account.employer_id))).first()
+    if row is None or account.employer_id is None:
+        raise Forbidden("application_not_found", "Je ne trouve pas cette candidature parmi celles de vos offres.")
+    application, student, school_class, school = row
+    if application.status not in PLACED_STATUSES:
+        raise DomainError("not_accepted", "Les informations sur l'élève ne sont visibles qu'après l'acceptation.")
+    school_text = f"{school.name} ({commune_label(school.commune_insee)})" if school else None
+    return AcceptedStudent(student.first_name or "l'élève", school_text,
+                           school_class.name if school_class else None,
+                           school_class.teacher_account_id if school_class else None)

@@ -1,0 +1,205 @@
+"""Registering a company: SIRET, name, commune, contact, phone, the charter, a recap, then the account
+becomes the company's contact (or one more contact of a company already known by its SIRET)."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.base import TremplinAction, TremplinFormValidation, Turn
+from actions.employer_common import commune_label
+from tremplin.models import Employer, Role
+from tremplin.services.employers import CHARTER_TEXT, normalize_phone, register_employer, resolve_commune
+from tremplin.services.errors import DomainError
+from tremplin.services.siret import validate_siret
+
+FORM = "register_company_form"
+SLOTS = ["company_siret", "company_name", "company_lieu", "company_contact", "company_phone",
+         "company_charter", "company_confirm"]
+# Intents that interrupt a form (answered by rules) never fill a free-text slot.
+INTERRUPTIONS = {"cancel", "faq", "help", "human_handoff", "report_problem", "bot_challenge", "goodbye"}
+SIRET_HINT = ("Vous le trouverez sur une facture, un bulletin de paie ou sur annuaire-entreprises.data.gouv.fr "
+              "(14 chiffres, les espaces sont acceptés, par exemple 732 829 320 00074).")
+ROLE_CONFLICT = ("Ce compte de messagerie est déjà utilisé comme élève, parent ou professeur : inscrivez votre "
+                 "entreprise depuis un autre compte (un autre téléphone ou un autre compte Telegram).")
+NEXT_STEPS = [{"title": "Publier une offre", "payload": "/publish_offer"},
+              {"title": "Mes offres", "payload": "/my_offers"},
+              {"title": "Voir les candidatures", "payload": "/review_applications"}]
+
+
+def pretty_siret(siret: str) -> str:
+    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}" if len(siret) == 14 else siret
+
+
+def with_slots(domain_slots: list[str], wanted: list[str]) -> list[str]:
+    """The form's slots in `wanted` order, whatever subset the domain lists (custom ones asked too)."""
+    return wanted + [s for s in domain_slots if s not in wanted]
+
+
+def free_text(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """Fill `slot` with the raw message when the form is asking for it (custom slot mapping)."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    text = (tracker.latest_message.get("text") or "").strip()
+    if tracker.get_slot("requested_slot") == slot and intent not in INTERRUPTIONS and text and not text.startswith("/"):
+        return {slot: text}
+    return {}
+
+
+def drop_stale(turn: Turn, tracker: Tracker, start_intent: str, slots: list[str]) -> None:
+    """When the form starts again, forget the answers of an earlier attempt that was left half-way (cancel,
+    report, handoff...): only what this very message says (its entities) prefills the form."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent != start_intent or tracker.get_slot("requested_slot") is not None:
+        return
+    fresh = {str(e.get("value")) for e in tracker.latest_message.get("entities") or []}
+    stale = {s for s in slots if tracker.get_slot(s) is not None and str(tracker.get_slot(s)) not in fresh}
+    tracker.events[:] = [e for e in tracker.events if not (e.get("event") == "slot" and e.get("name") in stale)]
+    for slot in sorted(stale):
+        tracker.slots[slot] = None
+        turn.set(slot, None)
+
+
+class ValidateRegisterCompanyForm(TremplinFormValidation):
+    form = FORM
+
+    async def get_extraction_events(self, dispatcher, tracker, domain) -> list[EventType]:
+        drop_stale(self.turn, tracker, "register_company", SLOTS)
+        return await super().get_extraction_events(dispatcher, tracker, domain)
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        # Another role, or already a company's contact: the form stops, action_register_company explains.
+        account = self.turn.account
+        if account is None or account.role not in (None, Role.EMPLOYER) or account.employer_id is not None:
+            return []
+        return with_slots(domain_slots, SLOTS)
+
+    async def extract_company_contact(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return free_text(tracker, "company_contact")
+
+    async def extract_company_phone(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return free_text(tracker, "company_phone")
+
+    async def extract_company_charter(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") == "company_charter" and intent in ("affirm", "deny"):
+            return {"company_charter": intent == "affirm"}
+        return {}
+
+    async def validate_company_siret(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: dict) -> dict[str, Any]:
+        turn = self.turn
+        try:
+            siret = validate_siret(str(value or ""))
+        except DomainError as err:
+            turn.say(f"{err.message}\n{SIRET_HINT}")
+            return {"company_siret": None}
+        employer = await turn.session.scalar(select(Employer).where(Employer.siret == siret))
+        if employer is None:
+            return {"company_siret": siret}
+        if employer.suspended:
+            turn.say("Cette entreprise est suspendue sur Tremplin : contactez l'équipe Tremplin (écrivez "
+                     "« parler à quelqu'un »).")
+            return {"company_siret": None}
+        turn.say(f"{employer.name} ({commune_label(employer.commune_insee)}) est déjà inscrite sur Tremplin : "
+                 "je vais vous ajouter comme contact. Les contacts actuels en seront informés.")
+        return {"company_siret": siret, "company_name": employer.name,
+                "company_lieu": commune_label(employer.commune_insee)}
+
+    async def validate_company_name(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        name = " ".join(str(value or "").split())
+        if not 2 <= len(name) <= 200:
+            self.turn.say("Le nom doit faire entre 2 et 200 caractères : l'enseigne ou la raison sociale suffit.")
+            return {"company_name": None}
+        return {"company_name": name}
+
+    async def validate_company_lieu(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        try:
+            return {"company_lieu": resolve_commune(str(value or "")).label}
+        except DomainError as err:
+            self.turn.say(err.message)
+            return {"company_lieu": None}
+
+    async def validate_company_contact(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        contact = " ".join(str(value or "").split())
+        if any(c.isdigit() for c in contact) or not 2 <= len(contact) <= 120:
+            self.turn.say("Indiquez seulement le prénom et le nom de la personne qui accueillera l'élève "
+                          "(par exemple « Claire Martin ») ; le téléphone vient juste après.")
+            return {"company_contact": None}
+        return {"company_contact": contact}
+
+    async def validate_company_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        try:
+            return {"company_phone": normalize_phone(str(value or ""))}
+        except DomainError as err:
+            self.turn.say(err.message)
+            return {"company_phone": None}
+
+    async def validate_company_charter(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if value is True:
+            return {"company_charter": True}
+        self.turn.say("Sans l'acceptation de la charte, Tremplin ne peut pas vous confier d'élève : elle protège des "
+                      "mineurs (observation seulement, aucun travail dangereux, horaires limités). Si un point vous "
+                      "pose question, écrivez « parler à quelqu'un » ; pour arrêter, écrivez « annuler ».")
+        return {"company_charter": None}
+
+
+class ActionAskCompanyCharter(TremplinAction):
+    action_name = "action_ask_company_charter"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        turn.say(f"Dernière étape : la charte d'accueil.\n\n{CHARTER_TEXT}\n\nAcceptez-vous cette charte ?",
+                 buttons=[{"title": "J'accepte la charte", "payload": "/affirm"},
+                          {"title": "Je n'accepte pas", "payload": "/deny"}])
+        return None
+
+
+class ActionAskCompanyConfirm(TremplinAction):
+    action_name = "action_ask_company_confirm"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        turn.say("Je récapitule :\n"
+                 f"• entreprise : {turn.slot('company_name')}\n"
+                 f"• SIRET : {pretty_siret(turn.slot('company_siret') or '')}\n"
+                 f"• commune : {turn.slot('company_lieu')}\n"
+                 f"• contact : {turn.slot('company_contact')}, {turn.slot('company_phone')} "
+                 "(visible seulement par l'élève que vous accepterez)\n"
+                 "• charte d'accueil : acceptée\nJe l'enregistre ?",
+                 buttons=[{"title": "Oui, enregistrer", "payload": "/affirm"},
+                          {"title": "Non, annuler", "payload": "/deny"}])
+        return None
+
+
+class ActionRegisterCompany(TremplinAction):
+    action_name = "action_register_company"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        reset: list[EventType] = [SlotSet(slot, None) for slot in SLOTS]
+        account = turn.account
+        if account is None:
+            turn.say("Je ne vous reconnais pas encore : écrivez /start pour commencer.")
+            return reset
+        if account.role not in (None, Role.EMPLOYER):
+            turn.say(ROLE_CONFLICT)
+            return reset
+        if account.employer_id is not None and turn.slot("company_confirm") is None:
+            employer = await turn.session.get(Employer, account.employer_id)
+            turn.say(f"Vous êtes déjà inscrit(e) comme contact de {employer.name}. Que souhaitez-vous faire ?",
+                     buttons=NEXT_STEPS)
+            return reset
+        if turn.slot("company_confirm") is not True:
+            turn.say("D'accord, je n'enregistre rien. Pour recommencer, écrivez « inscrire mon entreprise ».")
+            return reset
+        try:
+            async with turn.session.begin_nested():
+                registration = await register_employer(
+                    turn.session, turn.account, turn.slot("company_siret") or "", turn.slot("company_name") or "",
+                    turn.slot("company_lieu") or "", turn.slot("company_contact") or "",
+                    turn.slot("company_phone") or "", turn.slot("company_charter") is True)
+        except DomainError as err:
+            turn.say(f"{err.message}\nPour recommencer, écrivez « inscrire mon entreprise ».")
+            return reset
+        turn.say(registration.message + "\nVous pouvez maintenant publier une offre de stage.", buttons=NEXT_STEPS)
+        return [*reset, SlotSet("role", "entreprise")]

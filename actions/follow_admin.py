@@ -1,0 +1,197 @@
+"""The Tremplin team (role ADMIN, given on the command line only: `tremplin admin grant`): the
+moderation queue (offers waiting for review, open problem reports) with approve / reject / suspend
+buttons, and the figures. Every action checks the role first, and every id of a button again."""
+from __future__ import annotations
+
+import re
+
+from rasa_sdk.events import EventType
+
+from actions.base import TremplinAction, Turn
+from actions.follow_common import button, latest_text, number
+from tremplin.geography.communes import get_communes
+from tremplin.models import Account, Employer, Offer, ProblemReport, ReportStatus, utcnow
+from tremplin.services.audit import audit
+from tremplin.services.moderation import (
+    approve_offer, figures, moderation_queue, reject_offer, require_admin, suspend_employer,
+)
+from tremplin.services.stats import compute_stats, format_stats
+
+SHOWN = 10
+REASONS = {
+    "coordonnees": "Le texte contient des coordonnées (téléphone, e-mail, adresse) : elles ne doivent pas "
+                   "apparaître dans l'offre.",
+    "hors_cadre": "L'offre ne correspond pas à un stage d'observation de 3e (5 jours, sans travail productif).",
+    "incomplete": "La description est trop vague : précisez ce que l'élève verra et fera pendant la semaine.",
+    "inapproprie": "Le contenu de l'offre n'est pas adapté à des élèves mineurs.",
+}
+REASON_TITLES = {"coordonnees": "Coordonnées dans le texte", "hors_cadre": "Hors cadre du stage de 3e",
+                 "incomplete": "Description trop vague", "inapproprie": "Contenu inadapté"}
+CONFIRM = "CONFIRMER"
+
+
+def _commune(insee: str) -> str:
+    commune = get_communes().get(insee)
+    return commune.label if commune else insee
+
+
+def _excerpt(text: str, limit: int = 280) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class ActionModerationQueue(TremplinAction):
+    action_name = "action_moderation_queue"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        admin = require_admin(turn.account)
+        queue = await moderation_queue(turn.session, admin)
+        if not queue.offers and not queue.reports:
+            turn.say("Rien à modérer : aucune offre en attente, aucun signalement ouvert. 👍",
+                     buttons=[button("Les chiffres", "admin_figures")])
+            return None
+        turn.say(f"File de modération : {len(queue.offers)} offre(s) en attente, {len(queue.reports)} "
+                 f"signalement(s) ouvert(s). Les plus anciens d'abord.")
+        for report in queue.reports[:SHOWN]:
+            reporter = (await turn.session.get(Account, report.reporter_account_id)
+                        if report.reporter_account_id else None)
+            who = reporter.role.value if reporter and reporter.role else "inconnu"
+            about = f", offre n° {report.offer_id}" if report.offer_id else ""
+            buttons = [button(f"Clore le signalement {report.id}", "close_report", nombre=report.id)]
+            if report.employer_id:
+                employer = await turn.session.get(Employer, report.employer_id)
+                if employer is not None and not employer.suspended:
+                    buttons.append(button(f"Suspendre {employer.name}", "suspend_employer", nombre=employer.id))
+            turn.say(f"🚩 Signalement n° {report.id} ({report.created_at:%d/%m %H:%M}, par un compte « {who} » "
+                     f"{reporter.pseudonym if reporter else ''}{about}) :\n« {_excerpt(report.text)} »\n"
+                     "Le signalement reste dans la file jusqu'à ce que vous le closiez.", buttons=buttons)
+        for offer in queue.offers[:SHOWN]:
+            employer = await turn.session.get(Employer, offer.employer_id)
+            turn.say(f"📝 Offre n° {offer.id} — « {offer.title} » ({offer.metier_label})\n"
+                     f"{employer.name} (SIRET {employer.siret}), {_commune(offer.commune_insee)}, "
+                     f"{offer.capacity} place(s)\n« {_excerpt(offer.description or '')} »",
+                     buttons=[button(f"Valider l'offre {offer.id}", "approve_offer", nombre=offer.id),
+                              button(f"Refuser l'offre {offer.id}", "reject_offer", nombre=offer.id),
+                              button(f"Suspendre {employer.name}", "suspend_employer", nombre=employer.id)])
+        hidden = max(0, len(queue.offers) - SHOWN) + max(0, len(queue.reports) - SHOWN)
+        if hidden:
+            turn.say(f"… et {hidden} autre(s) : traitez ceux-ci puis redemandez la file.")
+        return None
+
+
+class ActionApproveOffer(TremplinAction):
+    action_name = "action_approve_offer"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        admin = require_admin(turn.account)
+        offer_id = number(turn)
+        if offer_id is None:
+            turn.say("Quelle offre ? Indiquez son numéro (« valider l'offre 12 »).")
+            return None
+        offer = await approve_offer(turn.session, admin, offer_id)
+        turn.say(f"Offre n° {offer.id} « {offer.title} » validée : elle est visible par les élèves et "
+                 "l'employeur est prévenu.", buttons=[button("File de modération", "moderation_queue")])
+        return None
+
+
+def _typed_reason(turn: Turn) -> str | None:
+    """"refuser l'offre 12 : trop vague" → "trop vague"."""
+    text = latest_text(turn)
+    match = re.search(r"\d+\s*[:,-]?\s*(?:car|parce que|motif\s*:?)?\s*(.{3,})$", text)
+    return match.group(1).strip() if match else None
+
+
+class ActionRejectOffer(TremplinAction):
+    action_name = "action_reject_offer"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        admin = require_admin(turn.account)
+        offer_id = number(turn)
+        if offer_id is None:
+            turn.say("Quelle offre ? Indiquez son numéro (« refuser l'offre 12 : motif »).")
+            return None
+        key = (turn.entity("code") or "").strip().lower()
+        reason = REASONS.get(key) or _typed_reason(turn)
+        if not reason:
+            offer = await turn.session.get(Offer, offer_id)
+            if offer is None:
+                turn.say("Je ne trouve pas cette offre.")
+                return None
+            turn.say(f"Pour quelle raison refuser l'offre n° {offer_id} « {offer.title} » ? Elle est transmise à "
+                     "l'employeur, qui pourra corriger son offre. Vous pouvez aussi écrire votre motif : "
+                     f"« refuser l'offre {offer_id} : … ».",
+                     buttons=[button(title, "reject_offer", nombre=offer_id, code=key)
+                              for key, title in REASON_TITLES.items()])
+            return None
+        offer = await reject_offer(turn.session, admin, offer_id, reason)
+        turn.say(f"Offre n° {offer.id} refusée ; l'employeur a reçu le motif : « {reason} »",
+                 buttons=[button("File de modération", "moderation_queue")])
+        return None
+
+
+class ActionSuspendEmployer(TremplinAction):
+    """Two steps: suspending closes every offer and frees pending students, so it is confirmed first."""
+
+    action_name = "action_suspend_employer"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        admin = require_admin(turn.account)
+        employer_id = number(turn)
+        employer = await turn.session.get(Employer, employer_id) if employer_id is not None else None
+        if employer is None:
+            turn.say("Je ne trouve pas cet employeur. Utilisez les boutons de la file de modération.")
+            return None
+        if employer.suspended:
+            turn.say(f"{employer.name} est déjà suspendu.")
+            return None
+        if (turn.entity("code") or "").upper() != CONFIRM:
+            turn.say(f"Suspendre {employer.name} (SIRET {employer.siret}) ? Toutes ses offres seront retirées, "
+                     "les élèves en attente seront prévenus avec ménagement, et les élèves déjà acceptés "
+                     "devront être appelés par l'équipe.",
+                     buttons=[button(f"Oui, suspendre {employer.name}", "suspend_employer", nombre=employer.id,
+                                     code=CONFIRM),
+                              button("Non, revenir à la file", "moderation_queue")])
+            return None
+        done = await suspend_employer(turn.session, admin, employer.id)
+        lines = [f"{employer.name} est suspendu : {done.closed_offers} offre(s) retirée(s), "
+                 f"{done.pending_told} élève(s) en attente prévenu(s)."]
+        if done.placed_codes:
+            lines.append("⚠️ Élèves déjà acceptés à appeler (avec leur collège) : " + ", ".join(done.placed_codes))
+        turn.say("\n".join(lines), buttons=[button("File de modération", "moderation_queue")])
+        return None
+
+
+class ActionAdminFigures(TremplinAction):
+    action_name = "action_admin_figures"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        require_admin(turn.account)
+        stats = await compute_stats(turn.session)
+        equity = await figures(turn.session)
+        open_reports = len((await moderation_queue(turn.session, turn.account)).reports)
+        turn.say(format_stats(stats) + "\n\n" + equity.text + f"\n\nSignalements ouverts : {open_reports}",
+                 buttons=[button("File de modération", "moderation_queue")])
+        return None
+
+
+
+class ActionCloseReport(TremplinAction):
+    """A report leaves the queue once a person of the team has dealt with it."""
+
+    action_name = "action_close_report"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        admin = require_admin(turn.account)
+        report_id = number(turn)
+        report = await turn.session.get(ProblemReport, report_id) if report_id is not None else None
+        if report is None:
+            turn.say("Je ne trouve pas ce signalement. Utilisez les boutons de la file de modération.")
+            return None
+        if report.status is ReportStatus.CLOSED:
+            turn.say(f"Le signalement n° {report.id} est déjà clos.")
+            return None
+        report.status, report.closed_at = ReportStatus.CLOSED, utcnow()
+        report.resolution = f"clos dans la conversation par {admin.pseudonym}"
+        audit(turn.session, admin.pseudonym, "report_closed", f"report:{report.id}")
+        turn.say(f"Signalement n° {report.id} clos.", buttons=[button("File de modération", "moderation_queue")])
+        return None

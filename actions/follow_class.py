@@ -1,0 +1,151 @@
+"""A teacher follows their own classes: who has nothing yet, who waits for answers, who is placed;
+reminds the students without any application, exports the class as a CSV file, and confirms that an
+agreement (convention) is signed. Every class code or application code in a button is checked again
+against the teacher asking: a payload naming another teacher's class gets the same refusal as a typo."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from rasa_sdk.events import EventType
+from sqlalchemy import select
+
+from actions.base import TremplinAction, Turn
+from actions.follow_common import application_code, button, latest_text, require_role, safe_filename, send_document
+from tremplin.models import Application, ApplicationStatus, Offer, Role, SchoolClass, Student
+from tremplin.services.applications import STATUS_WORDS
+from tremplin.services.classes import (
+    ACCEPTED, NOTHING, PENDING, SIGNED, class_overview, clean_join_code, confirm_agreement_signed,
+    export_class_csv, remind_students_without_application,
+)
+from tremplin.services.errors import Forbidden
+from tremplin.dates.period import range_label
+from tremplin.services.follow import french_day
+
+S = ApplicationStatus
+JOIN_CODE = re.compile(r"(?<![\w-])(?:CLASSE-)?([A-Z0-9]{2,8}-[A-Z0-9]{1,3}(?:-[A-Z0-9]{2,3})?)(?![\w-])")
+TEACHERS_ONLY = "Le suivi de classe est réservé aux professeurs de la classe."
+NOT_YOURS = "Cette classe n'est pas la vôtre : vous ne voyez que vos classes."
+TO_CONFIRM = (S.ACCEPTED, S.AGREEMENT_PENDING)
+STATE_ORDER = [NOTHING, PENDING, ACCEPTED, SIGNED]
+STATE_TITLES = {NOTHING: "Rien pour l'instant", PENDING: "Candidatures en attente",
+                ACCEPTED: "Stage accepté, convention à signer", SIGNED: "Convention signée"}
+
+
+async def _class_id(turn: Turn, required: bool) -> int | None:
+    """The class named by a payload or typed code, checked to be the teacher's own."""
+    raw = turn.entity("code") or ""
+    if not raw:
+        typed = JOIN_CODE.search(latest_text(turn).upper())
+        raw = typed.group(1) if typed else ""
+    if not raw:
+        if required:
+            classes = await class_overview(turn.session, turn.account)
+            if len(classes) == 1:
+                return classes[0].class_id
+            raise Forbidden("class_required", "De quelle classe s'agit-il ? Écrivez « ma classe » pour choisir.")
+        return None
+    school_class = await turn.session.scalar(select(SchoolClass).where(SchoolClass.join_code == clean_join_code(raw)))
+    if school_class is None or school_class.teacher_account_id != turn.account.id:
+        raise Forbidden("class_forbidden", NOT_YOURS)
+    return school_class.id
+
+
+async def _to_confirm(turn: Turn, class_id: int) -> list[tuple[str, str, date]]:
+    """(first name, application code, week) of the class's accepted applications awaiting the agreement."""
+    rows = (await turn.session.execute(
+        select(Student.first_name, Application.public_code, Application.week_start)
+        .join(Application, Application.student_id == Student.id)
+        .where(Student.class_id == class_id, Application.status.in_(TO_CONFIRM))
+        .order_by(Student.first_name, Application.public_code))).all()
+    return [(first or "(prénom non renseigné)", code, week) for first, code, week in rows]
+
+
+class ActionClassOverview(TremplinAction):
+    action_name = "action_class_overview"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        require_role(turn, Role.TEACHER, message=TEACHERS_ONLY)
+        overviews = await class_overview(turn.session, turn.account, await _class_id(turn, required=False))
+        if not overviews:
+            turn.say("Vous n'avez pas encore de classe. Créez-la : vos élèves la rejoindront avec un code.",
+                     buttons=[button("Créer une classe", "create_class")])
+            return None
+        for overview in overviews:
+            lines = [f"📋 {overview.name} — {overview.school} (code {overview.code})",
+                     f"Semaine de stage : {range_label(overview.stage_start, overview.stage_end)}",
+                     f"{len(overview.students)} élève{'s' if len(overview.students) > 1 else ''} inscrit"
+                     f"{'s' if len(overview.students) > 1 else ''}."]
+            for state in STATE_ORDER:
+                names = [line.first_name for line in overview.students if line.state == state]
+                if names:
+                    lines.append(f"• {STATE_TITLES[state]} ({len(names)}) : {', '.join(names)}")
+            if not overview.students:
+                lines.append(f"Aucun élève pour l'instant : donnez-leur le code {overview.code}.")
+            buttons = []
+            if any(line.state == NOTHING for line in overview.students):
+                buttons.append(button(f"Relancer ceux qui n'ont rien ({overview.name})", "class_remind",
+                                      code=overview.code))
+            buttons.append(button(f"Exporter en CSV ({overview.name})", "class_export", code=overview.code))
+            pending = await _to_confirm(turn, overview.class_id)
+            if pending:
+                lines.append("Conventions à confirmer une fois signées :")
+                for first, code, week in pending:
+                    lines.append(f"   – {first}, candidature {code} (semaine du {french_day(week)})")
+                    buttons.append(button(f"Convention signée : {first} ({code})", "confirm_agreement", code=code))
+            turn.say("\n".join(lines), buttons=buttons)
+        return None
+
+
+class ActionClassRemind(TremplinAction):
+    action_name = "action_class_remind"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        require_role(turn, Role.TEACHER, message=TEACHERS_ONLY)
+        class_id = await _class_id(turn, required=True)
+        count = await remind_students_without_application(turn.session, turn.account, class_id)
+        if count == 0:
+            turn.say("Personne à relancer aujourd'hui : tous vos élèves ont au moins une candidature, ou ont "
+                     "déjà reçu un rappel aujourd'hui.")
+        else:
+            turn.say(f"C'est envoyé : {count} élève{'s' if count > 1 else ''} sans candidature "
+                     f"{'vont' if count > 1 else 'va'} recevoir un petit rappel pour chercher leur stage.")
+        return None
+
+
+class ActionClassExport(TremplinAction):
+    action_name = "action_class_export"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        require_role(turn, Role.TEACHER, message=TEACHERS_ONLY)
+        class_id = await _class_id(turn, required=True)
+        content = await export_class_csv(turn.session, turn.account, class_id)
+        school_class = await turn.session.get(SchoolClass, class_id)
+        filename = f"tremplin-{safe_filename(school_class.name)}-{date.today().isoformat()}.csv"
+        turn.say(f"Voici l'export de la classe {school_class.name} ({filename}) : prénom, situation, nombre de "
+                 "candidatures et semaine de stage. Il s'ouvre dans un tableur.")
+        send_document(turn, filename, content)
+        return None
+
+
+class ActionConfirmAgreement(TremplinAction):
+    """"Convention signée" for one accepted application of the teacher's own students; the student,
+    their parents and the employer are told by the outbox (services)."""
+
+    action_name = "action_confirm_agreement"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        require_role(turn, Role.TEACHER, message=TEACHERS_ONLY)
+        code = application_code(turn)
+        if code is None:
+            turn.say("Pour quelle candidature ? Le code commence par « C- » ; la liste des conventions à "
+                     "confirmer est dans « ma classe ».", buttons=[button("Ma classe", "class_overview")])
+            return None
+        application = await confirm_agreement_signed(turn.session, turn.account, code)
+        student = await turn.session.get(Student, application.student_id)
+        offer = await turn.session.get(Offer, application.offer_id)
+        name = student.first_name or "l'élève"
+        turn.say(f"C'est noté : la convention de {name} ({application.public_code}, « {offer.title} », semaine du "
+                 f"{french_day(application.week_start)}) est signée — « {STATUS_WORDS[application.status]} ».\n"
+                 f"{name}, sa famille et l'entreprise en sont informés.")
+        return None

@@ -1,0 +1,153 @@
+"""For everyone, at any moment (rules leave any form first): report a problem, or ask for a person.
+
+A problem report is safety-critical: it is always acknowledged, even for a chat without an account and
+even when the database fails (the report is then kept in a local file and logged as CRITICAL for the
+operators). Who follows up is said in the answer; the domain's follow-up response adds the numbers
+to call (119, 17)."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.base import TremplinAction, Turn, account_for
+from actions.follow_common import APPLICATION_CODE, latest_text
+from tremplin.db import get_engine, session_scope
+from tremplin.models import Account, Application, ParentLink, Role, School, SchoolClass, Student
+from tremplin.privacy.identifiers import new_pseudonym
+from tremplin.privacy.scrub import scrub
+from tremplin.services.audit import audit
+from tremplin.services.moderation import report_problem
+from tremplin.services.outbox import enqueue
+from tremplin.settings import get_settings
+
+log = logging.getLogger("tremplin.actions.safety")
+FALLBACK_FILE = "signalements-en-attente.jsonl"
+NO_DETAIL = "Signalement sans détail (bouton ou message très court) : recontacter la personne."
+
+
+def _text_of(tracker: Tracker) -> str:
+    text = (tracker.latest_message or {}).get("text") or ""
+    return NO_DETAIL if text.startswith("/") or len(text.strip()) < 3 else text
+
+
+def _keep_aside(tracker: Tracker, text: str) -> None:
+    """Last resort when the database is down: a local file the operators are told to read."""
+    record = {"at": date.today().isoformat(), "sender": tracker.sender_id, "text": scrub(text)[:2000]}
+    try:
+        path = get_settings().data_dir / FALLBACK_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        log.critical("problem report kept aside in %s (database unavailable)", path)
+    except Exception:  # noqa: BLE001 - the log line is then the only trace left
+        log.critical("problem report could not be stored anywhere: %s", json.dumps(record, ensure_ascii=False))
+
+
+async def _offer_of_own_application(session, account: Account, tracker: Tracker) -> int | None:
+    """A student naming one of their applications ("C-ABC234") ties the report to that offer and employer."""
+    if account.role is not Role.STUDENT:
+        return None
+    said = " ".join(str(e.get("value") or "") for e in (tracker.latest_message or {}).get("entities") or [])
+    match = APPLICATION_CODE.search(said + " " + ((tracker.latest_message or {}).get("text") or ""))
+    if match is None:
+        return None
+    return await session.scalar(select(Application.offer_id).join(Student, Application.student_id == Student.id)
+                                .where(Application.public_code == "C-" + match.group(1).upper(),
+                                       Student.account_id == account.id))
+
+
+class ActionReportProblem(Action):
+    """Not a TremplinAction: its answer must never be the generic apology."""
+
+    def name(self) -> str:
+        return "action_report_problem"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        text = _text_of(tracker)
+        tu = True
+        try:
+            async with session_scope(get_engine()) as session:
+                account = await account_for(session, tracker.sender_id)
+                if account is None:  # a chat the gateway did not register: the report still gets through
+                    account = Account(pseudonym=new_pseudonym())
+                    session.add(account)
+                    await session.flush()
+                tu = account.role in (None, Role.STUDENT)
+                offer_id = await _offer_of_own_application(session, account, tracker)
+                receipt = await report_problem(session, account, text, offer_id=offer_id)
+            number = receipt.report.id
+        except Exception:  # noqa: BLE001 - logged, kept aside, and the user is still answered
+            log.exception("problem report for %s could not be recorded", tracker.sender_id[:10])
+            _keep_aside(tracker, text)
+            number = None
+        ref = f" (n° {number})" if number is not None else ""
+        if tu:
+            dispatcher.utter_message(text=f"C'est noté{ref} : ton signalement est transmis à l'équipe Tremplin, "
+                                          "des adultes qui vont le lire et te recontacter ici.")
+        else:
+            dispatcher.utter_message(text=f"C'est noté{ref} : votre signalement est transmis à l'équipe "
+                                          "Tremplin, qui va l'examiner et vous recontacter ici.")
+        return []
+
+
+async def _referents(turn: Turn) -> list[str]:
+    """"3e A, Collège des Sources du Forez" for the student's class, or the classes of a parent's children."""
+    account = turn.account
+    query = (select(SchoolClass.name, School.name).join(School, SchoolClass.school_id == School.id)
+             .join(Student, Student.class_id == SchoolClass.id))
+    if account.role is Role.STUDENT:
+        query = query.where(Student.account_id == account.id)
+    elif account.role is Role.PARENT:
+        query = query.join(ParentLink, ParentLink.student_id == Student.id).where(
+            ParentLink.parent_account_id == account.id)
+    else:
+        return []
+    return sorted({f"{klass}, {school}" for klass, school in (await turn.session.execute(query)).all()})
+
+
+class ActionHumanHandoff(TremplinAction):
+    """Tells who can help (the referent teacher, the Tremplin team) and notifies the team once a day."""
+
+    action_name = "action_human_handoff"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        if turn.account is None:
+            log.warning("handoff asked by an unregistered chat %s", turn.tracker.sender_id[:10])
+            turn.say("Pour parler à une personne, écris /start puis « parler à un humain » : l'équipe Tremplin "
+                     "te répondra ici.")
+            return None
+        account = turn.account
+        excerpt = scrub(latest_text(turn))[:300]
+        admins = list(await turn.session.scalars(select(Account.id).where(Account.role == Role.ADMIN)))
+        if not admins:
+            log.error("handoff from %s: no admin account to reach (tremplin admin grant)", account.pseudonym)
+        day = date.today().isoformat()
+        role = account.role.value if account.role else None
+        for admin_id in admins:
+            await enqueue(turn.session, admin_id, "human_handoff", f"handoff:{account.id}:{day}:{admin_id}",
+                          pseudonym=account.pseudonym, role=role, excerpt=excerpt,
+                          message=f"Une personne ({role or 'rôle inconnu'}, {account.pseudonym}) demande à parler "
+                                  "à quelqu'un de l'équipe Tremplin." + (f" Son message : « {excerpt} »"
+                                                                         if excerpt else ""))
+        audit(turn.session, account.pseudonym, "human_handoff", None, admins=len(admins))
+        referents = await _referents(turn)
+        if account.role is Role.STUDENT:
+            where = f" (classe {referents[0]})" if referents else ""
+            turn.say(f"Tu peux aussi en parler directement à ton professeur principal{where} ou au CPE "
+                     "de ton collège.")
+        elif account.role is Role.PARENT:
+            where = f" ({'; '.join(referents)})" if referents else ""
+            turn.say(f"Vous pouvez aussi joindre le professeur principal de votre enfant{where} par le "
+                     "collège (carnet de liaison ou ENT).")
+        elif account.role is Role.TEACHER:
+            turn.say("Pour une question sur une entreprise ou une convention, l'équipe Tremplin vous répond ; "
+                     "pour l'organisation du stage, le référent stages de votre collège reste votre relais.")
+        return None

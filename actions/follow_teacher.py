@@ -1,0 +1,232 @@
+"""Teachers create a class: the collège (by name or UAI), the class name and the stage week give a
+join code and a `classe-<CODE>` deep link to hand out to the students.
+
+The collège comes from the `class_school` slot when the domain has it, otherwise from the class name
+itself ("3e B, Collège des Sources du Forez", "3B 0429871B"), otherwise from the teacher's other
+classes when they all belong to one collège."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from actions.base import TremplinAction, TremplinFormValidation, Turn
+from actions.follow_common import button, vous
+from tremplin.dates import parse_periods, zone_for_departement
+from tremplin.dates.period import range_label
+from tremplin.geography.communes import get_communes
+from tremplin.models import Account, Role, School, SchoolClass
+from tremplin.services.classes import UAI, create_class, find_school
+from tremplin.services.employers import resolve_commune
+from tremplin.services.errors import DomainError
+from tremplin.settings import get_settings
+from tremplin.text import normalize
+
+TEACHERS_ONLY = ("La création de classe est réservée aux professeurs. Si vous enseignez, dites-le-moi "
+                 "d'abord (« je suis enseignant »).")
+SCHOOL_QUESTION = ("Dans quel collège ? Écrivez la classe avec son collège, par exemple « 3e B, Collège des "
+                   "Sources du Forez », ou avec le code UAI du collège : « 3e B, 0429871B ».")
+NEW_SCHOOL_HINT = (" Par exemple : « 3e B, 0421234A, Collège Jean-Moulin, Roanne » (classe, code UAI, nom "
+                   "du collège, commune).")
+_COLLEGE_WORD = re.compile(r"[,;/-]?\s*\b(?:au |du |de |le )?(coll[eè]ge|clg)\b", re.I)
+
+
+@dataclass
+class SchoolChoice:
+    school_text: str            # what find_school receives
+    commune_text: str | None    # for a collège not yet known (UAI + commune)
+    class_name: str
+
+
+def _split_new_school(text: str) -> tuple[str, str | None]:
+    """"0421234A, Collège Jean-Moulin, Roanne" → ("0421234A, Collège Jean-Moulin", "Roanne")."""
+    parts = [p.strip() for p in re.split(r"[,;]", text) if p.strip()]
+    if UAI.search(text) and len(parts) >= 2 and not UAI.search(parts[-1]):
+        return ", ".join(parts[:-1]), parts[-1]
+    return text, None
+
+
+def _without_school_words(name: str, school_name: str) -> str:
+    """"3e B, Collège des Sources du Forez" → "3e B": drop the collège's words at either end."""
+    words = set(school_name.split()) | {"college", "clg", "au", "du", "de", "des", "le", "la"}
+    tokens = name.replace(",", " , ").split()
+    while tokens and (normalize(tokens[-1]) in words or tokens[-1] in ",;-"):
+        tokens.pop()
+    while tokens and (normalize(tokens[0]) in words or tokens[0] in ",;-"):
+        tokens.pop(0)
+    return " ".join(tokens).replace(" , ", ", ").strip(" ,;-")
+
+
+async def _teacher_school(session: AsyncSession, teacher: Account) -> School | None:
+    ids = set(await session.scalars(select(SchoolClass.school_id).where(SchoolClass.teacher_account_id == teacher.id)))
+    return await session.get(School, ids.pop()) if len(ids) == 1 else None
+
+
+async def choose_school(session: AsyncSession, teacher: Account, name_text: str,
+                        school_text: str | None) -> SchoolChoice:
+    """Where the collège is said; raises a DomainError with the question to ask otherwise."""
+    name = " ".join((name_text or "").split())
+    if school_text:
+        return SchoolChoice(*_split_new_school(school_text), class_name=name)
+    uai = UAI.search(name)
+    if uai:
+        rest = name[uai.end():]
+        school, commune = _split_new_school(uai.group(1) + rest)
+        return SchoolChoice(school, commune, name[:uai.start()].strip(" ,;-") or name)
+    wanted = normalize(name)
+    for school in await session.scalars(select(School)):
+        full = normalize(re.sub(r"\(.*?\)", " ", school.name)).strip()
+        short = re.sub(r"^(college|clg)\s+", "", full)
+        bare = re.sub(r"^(des|du|de la|de l|de|d|le|la|les|l)\s+", "", short)
+        if any(len(variant) >= 6 and variant in wanted for variant in (full, short, bare)):
+            return SchoolChoice(school.uai, None, _without_school_words(name, full))
+    college = _COLLEGE_WORD.search(name)
+    if college and college.start() > 0:
+        return SchoolChoice(name[college.start(1):], None, name[:college.start()].strip(" ,;-"))
+    known = await _teacher_school(session, teacher)
+    if known is not None:
+        return SchoolChoice(known.uai, None, name)
+    raise DomainError("school_needed", SCHOOL_QUESTION)
+
+
+async def resolve_choice(session: AsyncSession, choice: SchoolChoice) -> School | None:
+    """The collège if it exists; None for a new UAI whose commune is valid (created on submission)."""
+    try:
+        return await find_school(session, choice.school_text)
+    except DomainError as err:
+        if err.code != "school_commune_needed" or not choice.commune_text:
+            raise
+        resolve_commune(choice.commune_text)
+        return None
+
+
+def _zone(school: School | None) -> str | None:
+    commune = get_communes().get(school.commune_insee) if school else None
+    try:
+        return zone_for_departement(commune.departement) if commune else "A"
+    except DomainError:
+        return None
+
+
+def read_week(text: str, school: School | None, today: date | None = None) -> tuple[date, date, str]:
+    periods = parse_periods(text or "", today or date.today(), _zone(school))
+    if len(periods) != 1:
+        raise DomainError("one_week", "Indiquez une seule semaine de stage pour la classe (par exemple « du 8 "
+                          "au 12 décembre ») ; créez une autre classe si certains élèves partent à une autre date.")
+    return periods[0].start, periods[0].end, periods[0].label
+
+
+class ValidateCreateClassForm(TremplinFormValidation):
+    form = "create_class_form"
+
+    def _refuse(self, slot: str, err: DomainError) -> dict[str, Any]:
+        hint = NEW_SCHOOL_HINT if err.code in ("school_unknown", "school_commune_needed") else ""
+        self.turn.say(vous(err.message) + hint)
+        return {slot: None}
+
+    def _not_teacher(self, slot: str) -> dict[str, Any] | None:
+        account = self.turn.account
+        if account is None or account.role not in (None, Role.TEACHER):
+            return {slot: None, "requested_slot": None}  # leave the form: action_create_class explains
+        return None
+
+    async def validate_class_school(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict[str, Any]) -> dict[str, Any]:
+        turn = self.turn
+        if refused := self._not_teacher("class_school"):
+            return refused
+        try:
+            school = await resolve_choice(turn.session, SchoolChoice(*_split_new_school(str(value)), ""))
+        except DomainError as err:
+            return self._refuse("class_school", err)
+        if school is not None:
+            turn.say(f"{school.name} ({school.uai}), c'est noté.")
+            return {"class_school": school.uai}
+        return {"class_school": " ".join(str(value).split())}
+
+    async def validate_class_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: dict[str, Any]) -> dict[str, Any]:
+        turn = self.turn
+        if refused := self._not_teacher("class_name"):
+            return refused
+        try:
+            choice = await choose_school(turn.session, turn.account, str(value), turn.slot("class_school"))
+            await resolve_choice(turn.session, choice)
+        except DomainError as err:
+            return self._refuse("class_name", err)
+        if not choice.class_name or len(choice.class_name) > 60:
+            turn.say("Le nom de la classe doit faire de 1 à 60 caractères, par exemple « 3e B ».")
+            return {"class_name": None}
+        return {"class_name": " ".join(str(value).split())}
+
+    async def validate_class_periode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: dict[str, Any]) -> dict[str, Any]:
+        turn = self.turn
+        school = None
+        try:
+            if turn.account is not None and turn.slot("class_name"):
+                choice = await choose_school(turn.session, turn.account, turn.slot("class_name"),
+                                             turn.slot("class_school"))
+                school = await resolve_choice(turn.session, choice)
+        except DomainError:
+            school = None
+        try:
+            start, end, label = read_week(str(value), school)
+        except DomainError as err:
+            return self._refuse("class_periode", err)
+        turn.say(f"Stage {label}, c'est noté.")
+        return {"class_periode": f"{start.isoformat()}/{end.isoformat()}"}
+
+
+def _week_from_slot(value: str | None) -> tuple[date, date]:
+    try:
+        start, end = str(value).split("/")
+        return date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        start, end, _ = read_week(str(value or ""), None)
+        return start, end
+
+
+def _share_link(deep_link: str) -> str:
+    username = getattr(get_settings(), "telegram_bot_username", None)
+    if username:
+        return f"https://t.me/{username}?start={deep_link}"
+    return f"t.me/<nom du bot>?start={deep_link}"
+
+
+class ActionCreateClass(TremplinAction):
+    action_name = "action_create_class"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        reset = [SlotSet("class_name", None), SlotSet("class_periode", None)]
+        if turn.slot("class_school") is not None:  # only when the domain has this slot
+            reset.append(SlotSet("class_school", None))
+        if turn.account is None or turn.account.role not in (None, Role.TEACHER):
+            turn.say(TEACHERS_ONLY)
+            return reset
+        try:
+            async with turn.session.begin_nested():  # a refusal leaves nothing behind, the slots are reset
+                choice = await choose_school(turn.session, turn.account, turn.slot("class_name") or "",
+                                             turn.slot("class_school"))
+                start, end = _week_from_slot(turn.slot("class_periode"))
+                created = await create_class(turn.session, turn.account, choice.school_text, choice.class_name,
+                                             start, end, commune_text=choice.commune_text)
+        except DomainError as err:
+            turn.say(vous(err.message) + " Écrivez « créer une classe » pour recommencer.",
+                     buttons=[button("Créer une classe", "create_class")])
+            return reset
+        turn.say(f"La classe {created.school_class.name} ({created.school.name}) est créée ✅\n"
+                 f"Semaine de stage : {range_label(start, end)}.\n\n"
+                 f"Code à donner aux élèves : {created.code}\n"
+                 f"(ils écrivent « rejoindre ma classe {created.code} »)\n"
+                 f"Lien direct à partager : {_share_link(created.deep_link)}\n\n"
+                 "Vous verrez ensuite qui a trouvé un stage et qui cherche encore avec « ma classe ».",
+                 buttons=[button("Voir ma classe", "class_overview", code=created.code)])
+        return [*reset, SlotSet("role", "enseignant")]

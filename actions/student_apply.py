@@ -1,0 +1,157 @@
+"""Applying anonymously: which offer (re-checked in the database, whatever the button said), the
+motivation masked and shown back, the student's confirmation, then the application service."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy import func, select
+
+from actions.base import TremplinAction, TremplinFormValidation, Turn
+from actions.student_common import (
+    FreshPerRun, commune_label, home_commune, load_state, offer_id_from, period_of_slot, student_or_explain,
+)
+from tremplin.geography import haversine_km
+from tremplin.models import (
+    PENDING_STATUSES, PLACED_STATUSES, Application, Offer, OfferStatus, Student,
+)
+from tremplin.privacy.scrub import scrub
+from tremplin.services.applications import MAX_PENDING, _pick_period, apply, clean_motivation
+from tremplin.services.errors import DomainError
+
+APPLY_SLOTS = ("apply_offer", "apply_motivation", "apply_confirm")
+# « je m'appelle Léa », « moi c'est Léa », « mon prénom est Léa »: that name is masked too.
+_SELF_NAME = re.compile(r"\b(?i:je m['’ ]?appelle|moi c['’ ]?est|mon pr[ée]nom (?:c['’ ]?est|est))\s+"
+                        r"([A-ZÀ-Ý][\w\-]+)")
+AFTER_REFUSAL = [{"title": "Chercher un autre stage", "payload": "/search_offers"},
+                 {"title": "Mes candidatures", "payload": "/my_applications"}]
+
+
+def mask(text: str, first_name: str | None) -> str:
+    names = [first_name] if first_name else []
+    names += _SELF_NAME.findall(text or "")
+    return clean_motivation(text, None) if not names else _clean_with(text, names)
+
+
+def _clean_with(text: str, names: list[str]) -> str:
+    cleaned = clean_motivation(text, names[0])
+    return scrub(cleaned, names=names[1:]) if len(names) > 1 else cleaned
+
+
+async def check_offer(turn: Turn, student: Student, offer_id: int, week_start: date | None = None) -> Offer:
+    """Every rule the service will apply, checked before the student writes a word."""
+    s = turn.session
+    offer = await s.scalar(select(Offer).where(Offer.id == offer_id))
+    if offer is None or offer.status is not OfferStatus.PUBLISHED:
+        raise DomainError("offer_unavailable", "Cette offre n'est plus disponible (elle a été retirée ou fermée).")
+    if offer.places_left <= 0:
+        raise DomainError("offer_full", "Cette offre est complète : toutes les places sont déjà prises.")
+    if await s.scalar(select(Application.public_code).where(
+            Application.student_id == student.id, Application.offer_id == offer.id)):
+        raise DomainError("already_applied", "Tu as déjà postulé à cette offre : regarde « mes candidatures » "
+                          "pour savoir où elle en est.")
+    pending = await s.scalar(select(func.count()).select_from(Application).where(
+        Application.student_id == student.id, Application.status.in_(PENDING_STATUSES)))
+    if pending >= MAX_PENDING:
+        raise DomainError("too_many_pending", f"Tu as déjà {MAX_PENDING} candidatures en attente de réponse : "
+                          "c'est le maximum, pour laisser leur chance aux autres élèves. Attends une réponse ou "
+                          "retires-en une avant d'en envoyer une nouvelle.")
+    period = await _pick_period(s, offer, student, week_start, date.today())  # the service's own rule
+    placed = await s.scalar(select(Application.public_code).where(
+        Application.student_id == student.id, Application.status.in_(PLACED_STATUSES),
+        Application.week_start <= period.end_date, Application.week_end >= period.start_date))
+    if placed:
+        raise DomainError("already_placed", f"Tu as déjà un stage accepté pour cette semaine-là (candidature "
+                          f"{placed}) : pas besoin d'en demander un deuxième. Si tu veux changer, retire d'abord "
+                          "l'autre candidature.")
+    return offer
+
+
+class ValidateApplyForm(FreshPerRun, TremplinFormValidation):
+    form = "apply_form"
+
+    def _stop(self, message: str, buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:
+        self.turn.say(message, buttons=buttons)
+        return {slot: None for slot in APPLY_SLOTS} | {"requested_slot": None}
+
+    async def validate_apply_offer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> dict[str, Any]:
+        student = await student_or_explain(self.turn, "postuler à un stage")
+        if student is None:
+            return {slot: None for slot in APPLY_SLOTS} | {"requested_slot": None}
+        offer_id = offer_id_from(value, load_state(self.turn))
+        if offer_id is None:
+            dispatcher.utter_message(response="utter_invalid_apply_offer")
+            return {"apply_offer": None}
+        searched = period_of_slot(tracker.get_slot("periode"))
+        try:
+            offer = await check_offer(self.turn, student, offer_id,
+                                      searched[0] if searched and student.stage_start is None else None)
+        except DomainError as err:
+            return self._stop(err.message, AFTER_REFUSAL)
+        self.turn.say(f"Super choix 👍 « {scrub(offer.title)} » à {commune_label(offer.commune_insee)}.")
+        return {"apply_offer": f"« {scrub(offer.title)} » (réf. O-{offer.id})"}
+
+    async def validate_apply_motivation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "apply_motivation":
+            return {"apply_motivation": None}  # left over from a form called off: never reused unasked
+        student = await student_or_explain(self.turn, "postuler à un stage")
+        if student is None:
+            return {slot: None for slot in APPLY_SLOTS} | {"requested_slot": None}
+        text = str(value or "")
+        try:
+            cleaned = mask(text, student.first_name)
+        except DomainError as err:
+            self.turn.say(err.message)
+            return {"apply_motivation": None}
+        if cleaned != " ".join(text.split()):
+            self.turn.say("🔒 J'ai masqué ce qui pourrait te reconnaître (nom, numéro, adresse, pseudo, lien…) : "
+                          "l'employeur lira exactement le message ci-dessous.")
+        return {"apply_motivation": cleaned}
+
+    async def validate_apply_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "apply_confirm":
+            return {"apply_confirm": None}  # a « oui » is only a « oui » to the recap just shown
+        return {"apply_confirm": bool(value)}
+
+
+class ActionApply(TremplinAction):
+    action_name = "action_apply"
+
+    async def handle(self, turn: Turn) -> None:
+        offer_ref, motivation, confirmed = (turn.slot(s) for s in APPLY_SLOTS)
+        for slot in APPLY_SLOTS:
+            turn.set(slot, None)  # the next application starts from scratch
+        if confirmed is False:
+            turn.say("Ok, je n'envoie rien. Tu pourras postuler plus tard en appuyant sur « Postuler ».",
+                     buttons=[{"title": "Voir mes résultats", "payload": "/show_more"}])
+            return
+        if not offer_ref or not motivation or confirmed is not True:
+            return  # the form was stopped with an explanation already given
+        student = await student_or_explain(turn, "postuler à un stage")
+        offer_id = offer_id_from(offer_ref, None)
+        if student is None or offer_id is None:
+            return
+        try:
+            searched = period_of_slot(turn.slot("periode"))
+            week = searched[0] if searched and student.stage_start is None else None
+            offer = await check_offer(turn, student, offer_id, week)  # again: things may have changed meanwhile
+            home = await home_commune(turn, student)
+            distance = haversine_km(home.lat, home.lon, offer.latitude, offer.longitude) if home else None
+            async with turn.session.begin_nested():
+                application = await apply(turn.session, student, offer.id, mask(motivation, student.first_name),
+                                          week_start=week, distance_km=distance)
+        except DomainError as err:
+            turn.say(err.message, buttons=AFTER_REFUSAL)
+            return
+        turn.say(f"C'est envoyé ✅ Ta candidature {application.public_code} est partie pour « {scrub(offer.title)} ». "
+                 "Elle est anonyme : l'employeur voit ton message et ta semaine, pas ton nom ni ton collège. "
+                 "Je te préviens dès qu'il répond (en général sous quelques jours).",
+                 buttons=[{"title": "Mes candidatures", "payload": "/my_applications"},
+                          {"title": "Voir d'autres offres", "payload": "/show_more"}])

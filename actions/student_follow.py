@@ -1,0 +1,137 @@
+"""Following one's applications: the list with states in words (and, once accepted, the next steps
+and the host's contact), and withdrawing one after a confirmation."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from actions.base import TremplinAction, Turn
+from actions.student_common import commune_label, student_or_explain
+from tremplin.dates.period import range_label
+from tremplin.models import PENDING_STATUSES, PLACED_STATUSES, Application, Offer, Student
+from tremplin.privacy.scrub import scrub
+from tremplin.services.applications import STATUS_WORDS, withdraw
+from tremplin.services.errors import DomainError
+from tremplin.services.follow import contact_after_acceptance
+from tremplin.services.privacy import WITHDRAWABLE
+
+APP_CODE = re.compile(r"\bC-([A-Z0-9]{6})\b", re.IGNORECASE)
+NEXT_STEPS = ("Prochaine étape : la convention de stage, signée par ton collège, l'employeur et ta famille. "
+              "Parles-en vite à ton professeur principal.")
+
+
+def withdraw_payload(code: str) -> str:
+    return f'/withdraw_application{{"code": "{code}"}}'
+
+
+async def _rows(turn: Turn, student: Student) -> list[tuple[Application, Offer]]:
+    return [tuple(row) for row in (await turn.session.execute(
+        select(Application, Offer).join(Offer, Application.offer_id == Offer.id)
+        .where(Application.student_id == student.id).order_by(Application.created_at.desc(), Application.id.desc())
+    )).all()]
+
+
+async def _contact_lines(turn: Turn, student: Student, code: str) -> list[str]:
+    contact = await contact_after_acceptance(turn.session, student, code)
+    who = ", ".join(x for x in (contact.contact_name, contact.contact_phone, contact.contact_email) if x)
+    lines = [f"   🏢 {contact.employer_name} — {contact.address}"]
+    if who:
+        lines.append(f"   ☎️ Contact : {who}")
+    return lines
+
+
+class ActionMyApplications(TremplinAction):
+    action_name = "action_my_applications"
+
+    async def handle(self, turn: Turn) -> None:
+        student = await student_or_explain(turn, "suivre tes candidatures")
+        if student is None:
+            return
+        rows = await _rows(turn, student)
+        if not rows:
+            turn.say("Tu n'as encore envoyé aucune candidature. On cherche un stage ensemble ?",
+                     buttons=[{"title": "Chercher un stage", "payload": "/search_offers"}])
+            return
+        lines = [f"Tes candidatures ({len(rows)}) :"]
+        placed = False
+        for app, offer in rows:
+            lines.append(f"• {app.public_code} — « {scrub(offer.title)} » à {commune_label(offer.commune_insee)}, "
+                         f"{range_label(app.week_start, app.week_end)} : {STATUS_WORDS[app.status]}")
+            if app.status in PLACED_STATUSES:
+                placed = True
+                lines += await _contact_lines(turn, student, app.public_code)
+            elif app.status.value == "declined" and app.decline_message:
+                lines.append(f"   Le mot de l'employeur : « {app.decline_message} »")
+        if placed:
+            lines.append(NEXT_STEPS)
+        pending = sum(1 for app, _ in rows if app.status in PENDING_STATUSES)
+        if pending and not placed:
+            lines.append(f"{pending} en attente de réponse : je te préviens dès qu'un employeur répond.")
+        buttons = [{"title": f"Retirer {app.public_code}", "payload": withdraw_payload(app.public_code)}
+                   for app, _ in rows if app.status in WITHDRAWABLE][:3]
+        turn.say("\n".join(lines), buttons=buttons + [{"title": "Chercher un stage", "payload": "/search_offers"}])
+
+
+class ActionWithdrawApplication(TremplinAction):
+    """First call: which one (buttons), then « sûr ? » (Oui / Non); `affirm` or `deny` come back here."""
+
+    action_name = "action_withdraw_application"
+
+    async def handle(self, turn: Turn) -> None:
+        student = await student_or_explain(turn, "retirer une candidature")
+        if student is None:
+            return
+        intent = (turn.tracker.latest_message.get("intent") or {}).get("name")
+        pending = turn.slot("withdraw_pending")
+        turn.set("withdraw_pending", None)
+        if intent == "deny" and pending:
+            turn.say(f"Ok, je ne retire rien : ta candidature {pending} continue.")
+            return
+        if intent == "affirm" and pending:
+            await self._withdraw(turn, student, pending)
+            return
+        rows = [(a, o) for a, o in await _rows(turn, student) if a.status in WITHDRAWABLE]
+        match = APP_CODE.search(turn.entity("code") or turn.tracker.latest_message.get("text") or "")
+        code = f"C-{match.group(1).upper()}" if match else None
+        if code is None and len(rows) == 1:
+            code = rows[0][0].public_code
+        if code is None:
+            if not rows:
+                turn.say("Tu n'as aucune candidature en cours à retirer.")
+                return
+            turn.say("Laquelle veux-tu retirer ?", buttons=[
+                {"title": f"{a.public_code} — {scrub(o.title)[:30]}", "payload": withdraw_payload(a.public_code)}
+                for a, o in rows[:5]])
+            return
+        found = next(((a, o) for a, o in await _rows(turn, student) if a.public_code == code), None)
+        if found is None:
+            turn.say(f"Je ne trouve pas la candidature {code} parmi les tiennes. Regarde « mes candidatures » "
+                     "pour retrouver son code (il commence par C-).",
+                     buttons=[{"title": "Mes candidatures", "payload": "/my_applications"}])
+            return
+        app, offer = found
+        if app.status not in WITHDRAWABLE:
+            turn.say(f"La candidature {code} est « {STATUS_WORDS[app.status]} » : il n'y a plus rien à retirer.")
+            return
+        warning = (" Elle a été acceptée : si tu la retires, ta place est rendue et l'employeur est prévenu."
+                   if app.status in PLACED_STATUSES else " L'employeur verra « candidature retirée ».")
+        turn.set("withdraw_pending", code)
+        turn.say(f"Tu veux vraiment retirer ta candidature {code} pour « {scrub(offer.title)} » ?{warning}",
+                 buttons=[{"title": "Oui, la retirer", "payload": "/affirm"},
+                          {"title": "Non, la garder", "payload": "/deny"}])
+
+    async def _withdraw(self, turn: Turn, student: Student, code: str) -> None:
+        before = await turn.session.scalar(select(Application.status).where(
+            Application.public_code == code, Application.student_id == student.id))
+        try:
+            async with turn.session.begin_nested():
+                app = await withdraw(turn.session, student, code)
+        except DomainError as err:
+            turn.say(err.message, buttons=[{"title": "Mes candidatures", "payload": "/my_applications"}])
+            return
+        told = ("ta place est rendue à l'offre et l'employeur est prévenu" if before in PLACED_STATUSES
+                else "l'employeur est prévenu")
+        turn.say(f"C'est fait : ta candidature {app.public_code} est retirée, {told}. "
+                 "Tu peux postuler ailleurs quand tu veux.",
+                 buttons=[{"title": "Chercher un stage", "payload": "/search_offers"}])
