@@ -103,7 +103,10 @@ class TremplinAction(Action):
 
 
 class TremplinFormValidation(FormValidationAction):
-    """Form validation with the same database scope; `validate_<slot>` methods get `turn` via self.turn."""
+    """Form validation with the same database scope; `validate_<slot>` methods get `turn` via self.turn.
+
+    The action server keeps ONE instance per action and serves requests concurrently: each run works
+    on a fresh instance, so two users' validations never see each other's session or account."""
 
     form: str = ""
     turn: Turn
@@ -113,7 +116,9 @@ class TremplinFormValidation(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
+        worker = type(self)()
+
         async def body(turn: Turn) -> list[EventType]:
-            self.turn = turn
-            return await FormValidationAction.run(self, dispatcher, tracker, domain)
+            worker.turn = turn
+            return await FormValidationAction.run(worker, dispatcher, tracker, domain)
         return await _in_turn(self.name(), dispatcher, tracker, body)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
 from actions.student_common import (
-    FreshPerRun, commune_label, home_commune, load_state, offer_id_from, period_of_slot, student_or_explain,
+    commune_label, home_commune, load_state, offer_id_from, period_of_slot, student_or_explain,
 )
 from tremplin.geography import haversine_km
 from tremplin.models import (
@@ -71,7 +71,7 @@ async def check_offer(turn: Turn, student: Student, offer_id: int, week_start: d
     return offer
 
 
-class ValidateApplyForm(FreshPerRun, TremplinFormValidation):
+class ValidateApplyForm(TremplinFormValidation):
     form = "apply_form"
 
     def _stop(self, message: str, buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:

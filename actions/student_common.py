@@ -35,21 +35,6 @@ ROLE_BUTTONS = [{"title": "Je suis élève", "payload": '/declare_role{"role": "
                 {"title": "Je suis enseignant·e", "payload": '/declare_role{"role": "enseignant"}'}]
 
 
-class FreshPerRun:
-    """The action server keeps ONE instance per action and runs requests concurrently, while
-    `TremplinFormValidation` keeps the current turn on `self`: each run gets its own instance, so
-    two students' validations can never see each other's session or account."""
-
-    _fresh = False
-
-    async def run(self, dispatcher, tracker, domain):  # noqa: ANN001 - rasa_sdk's signature
-        if self._fresh:
-            return await super().run(dispatcher, tracker, domain)
-        instance = type(self)()
-        instance._fresh = True
-        return await instance.run(dispatcher, tracker, domain)
-
-
 async def student_or_explain(turn: Turn, what: str) -> Student | None:
     """The student behind this chat, or None after saying why the action is refused."""
     if turn.account is None:

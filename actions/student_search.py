@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
 from actions.student_common import (
-    ANY_PERIOD, DEFAULT_RADIUS, WIDER, FreshPerRun, commune_of_slot, home_commune, period_of_slot, query_of,
+    ANY_PERIOD, DEFAULT_RADIUS, WIDER, commune_of_slot, home_commune, period_of_slot, query_of,
     resolve_wanted, save_state, say_offers, stage_week, wanted_phrase,
 )
 from actions.student_explore import ask_first_question
@@ -41,7 +41,7 @@ async def _student(turn: Turn) -> Student | None:
     return await student_of(turn.session, turn.account.id)
 
 
-class ValidateSearchForm(FreshPerRun, TremplinFormValidation):
+class ValidateSearchForm(TremplinFormValidation):
     """Re-asks with a hint, offers « Tu voulais dire … ? » and a choice between homonyms."""
 
     form = "search_form"

@@ -19,6 +19,7 @@ from bot.notification_texts import render_notification
 from tremplin.db import session_scope
 from tremplin.models import Account, ChannelIdentity, Notification, utcnow
 from tremplin.privacy.identifiers import unseal
+from tremplin.services.reminders import run_reminders
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +137,17 @@ class Notifier:
             sent += await self.deliver(row)
         return len(claimed), sent
 
-    async def run_forever(self, stop: asyncio.Event, idle: float = 2.0) -> None:
+    async def run_forever(self, stop: asyncio.Event, idle: float = 2.0,
+                          sweep_every: timedelta = timedelta(hours=1)) -> None:
+        """Deliver what is due; once an hour also queue the employer reminders and expiries."""
+        next_sweep = utcnow()
         while not stop.is_set():
+            if utcnow() >= next_sweep:
+                next_sweep = utcnow() + sweep_every
+                try:
+                    await run_reminders(self.engine)
+                except Exception:  # noqa: BLE001 - retried at the next sweep
+                    log.exception("reminder sweep failed")
             try:
                 claimed_full = (await self._batch())[0] >= self.batch
             except Exception:  # noqa: BLE001 - the database may be restarting: wait and go on

@@ -1,6 +1,9 @@
 """Rasa's answers as neutral replies (text, buttons, image) that each front end renders its own way."""
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,10 +19,32 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file an action sends (e.g. a class export), as `custom.document` with base64 content."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str = ""
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     image: str | None = None
+    document: Document | None = None
+
+
+def _document(raw: Any) -> Document | None:
+    if not isinstance(raw, dict):
+        return None
+    name = re.sub(r"[^\w.\-]", "_", str(raw.get("filename") or "export.csv"))[:80] or "export.csv"
+    try:
+        content = base64.b64decode(str(raw.get("content_base64") or ""), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if not name.strip("."):
+        name = "export.csv"
+    return Document(filename=name, content=content) if content else None
 
 
 def _buttons(raw: Any) -> tuple[Button, ...]:
@@ -44,8 +69,9 @@ def parse_rasa(messages: list[dict[str, Any]]) -> list[Reply]:
                            or message.get("quick_replies"))
         image = message.get("image") or custom.get("image")
         image = str(image) if isinstance(image, str) and image.startswith(("https://", "http://")) else None
-        if text or buttons or image:
-            replies.append(Reply(text=text, buttons=buttons, image=image))
+        document = _document(custom.get("document"))
+        if text or buttons or image or document:
+            replies.append(Reply(text=text, buttons=buttons, image=image, document=document))
     return replies
 
 

@@ -31,6 +31,11 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], tokens: Tok
     sent: list[Message] = []
     for reply in replies:
         markup = await keyboard(reply.buttons, tokens, sender)
+        if reply.document:
+            sent.append(await bot.send_document(chat_id, reply.document.content,
+                                                filename=reply.document.filename))
+            if not (reply.text or markup):
+                continue
         if reply.image:
             if len(reply.text) <= CAPTION_LIMIT:  # picture, caption and buttons in one message
                 sent.append(await bot.send_photo(chat_id, reply.image, caption=reply.text or None,

@@ -12,10 +12,20 @@ from pathlib import Path
 from bot import texts
 from bot.inputs import Answer, from_text
 from bot.relay import Relay
-from bot.replies import Button, Reply
+from bot.replies import Button, Document, Reply
+from tremplin.settings import get_settings
 
 Reader = Callable[[], Awaitable[str | None]]
 Writer = Callable[[str], None]
+
+
+def save_document(document: Document) -> Path:
+    """The terminal cannot show a file: it is written under var/exports/ and its path printed."""
+    folder = get_settings().data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / document.filename
+    path.write_bytes(document.content)
+    return path
 
 
 def render(replies: list[Reply]) -> tuple[str, list[Button]]:
@@ -25,6 +35,8 @@ def render(replies: list[Reply]) -> tuple[str, list[Button]]:
     for reply in replies:
         if reply.text:
             lines.append(reply.text)
+        if reply.document:
+            lines.append(f"[fichier] {save_document(reply.document)}")
         if reply.image:
             lines.append(f"[image] {reply.image}")
         for button in reply.buttons:

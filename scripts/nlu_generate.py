@@ -308,7 +308,7 @@ def main() -> int:
         "- regex: siren", "  examples: |", r"    - \b\d{3}[ .]?\d{3}[ .]?\d{3}\b",
         # application codes C-XXXXXX, parent link codes P-XXXXXXXX, class codes like ROANNE-3B
         "- regex: code", "  examples: |", r"    - \b[CcPp]-[A-Za-z0-9]{6,8}\b",
-        "- regex: code_classe", "  examples: |", r"    - \b[A-Za-z]{2,14}-\d[A-Za-z0-9]{0,3}\b",
+        "- regex: code_classe", "  examples: |", r"    - \b[A-Za-z]{2,14}-\d[A-Za-z0-9]{0,3}(?:-[A-Za-z0-9]{2,3})?\b",
         "- regex: distance", "  examples: |", r"    - \b\d{1,3} ?(?:km|kms|kilo|kilos|kilomètres?|kilometres?|bornes|min|minutes)\b",
         "- regex: nombre", "  examples: |", r"    - \b\d{1,2}\b",
     ]) + "\n"

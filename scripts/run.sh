@@ -8,7 +8,6 @@ export RASA_TELEMETRY_ENABLED=false
 .venv/bin/tremplin migrate
 .venv/bin/tremplin seed-demo
 .venv/bin/tremplin stats
-if .venv/bin/tremplin --help 2>/dev/null | grep -q ' run '; then
-    exec .venv/bin/tremplin run
-fi
-echo "La base de démonstration est prête. L'assistant lui-même arrive avec les prochains lots."
+echo "Modèle de langue : entraînement s'il a changé (environ 5 minutes la première fois)…"
+bash scripts/nlu_train.sh > /dev/null
+exec .venv/bin/tremplin run

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from actions.employer_applications import (DECLINE_WORDINGS, ActionAcceptApplication, ActionDeclineApplication,
                                            ActionReviewApplications)
-from actions.employer_reminders import run_reminders
+from tremplin.services.reminders import run_reminders
 from tests.actions_support import run, tracker, use_engine
 from tests.factories import MOTIVATION, offer_for, student
 from tests.test_actions_employer_helpers import employer_sender, entity, monday

@@ -85,3 +85,20 @@ async def test_chat_command_with_piped_stdin(rasa: FakeRasa, tmp_path: Path) -> 
     assert "1. Élève" in shown and "→ Élève" in shown and "Quel métier" in shown
     assert "Tu as dit : je cherche à Roanne" in shown
     assert [m for _, m in rasa.received] == ["/greet", ROLE, "je cherche à Roanne"]
+
+
+def test_a_document_from_an_action_is_saved_and_its_path_shown():
+    import base64
+
+    from bot.replies import parse_rasa
+    from bot.terminal import render
+
+    content = "prénom;état\nLéa;accepté\n".encode("utf-8-sig")
+    replies = parse_rasa([{"custom": {"document": {"filename": "../classe 3A.csv",
+                                                   "content_base64": base64.b64encode(content).decode()}}}])
+    text, _ = render(replies)
+    path = text.split("[fichier] ", 1)[1].strip()
+    assert path.endswith("classe_3A.csv") and "/../" not in path
+    with open(path, "rb") as saved:
+        assert saved.read() == content
+    assert parse_rasa([{"custom": {"document": {"filename": "x.csv", "content_base64": "%%%"}}}]) == []

@@ -22,6 +22,7 @@ from tremplin.commands import EXIT_FAILURE, EXIT_USAGE, CommandError
 COMMAND_MODULES = [
     "tremplin.commands.database",
     "tremplin.commands.offers",
+    "tremplin.commands.admin",
     "tremplin.commands.stack",
 ]
 

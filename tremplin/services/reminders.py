@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tremplin.db import session_scope
 from tremplin.services.applications import expire_stale
 
-log = logging.getLogger("tremplin.actions.reminders")
+log = logging.getLogger("tremplin.reminders")
 
 
 async def run_reminders(engine: AsyncEngine, now: datetime | None = None) -> tuple[int, int]:
