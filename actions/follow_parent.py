@@ -77,7 +77,7 @@ class ActionLinkChild(TremplinAction):
                      if err.code != "too_many_attempts" else None)
             return reset
         name = student.first_name or "votre enfant"
-        turn.say(f"C'est fait : votre compte est relié à celui de {name}. {name} en est informé(e) et peut "
+        turn.say(f"C'est fait : votre compte est relié à celui de {name}. {name[:1].upper() + name[1:]} en est informé(e) et peut "
                  "retirer ce lien à tout moment depuis son compte.\nVous recevrez un message quand une "
                  "candidature est acceptée, refusée ou sans réponse, et quand la convention attend votre "
                  "signature.", buttons=[button(f"Où en est {name} ?", "ask_status")])
