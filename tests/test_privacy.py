@@ -40,3 +40,36 @@ def test_chat_ids_are_hashed_and_sealed():
     sealed = seal(123456789)
     assert "123456789" not in sealed and unseal(sealed) == "123456789"
     assert unseal("not-a-token") is None
+
+
+# Realistic motivations as collégiens write them: what must vanish, and what must stay readable.
+MOTIVATIONS = [
+    ("Bonjour je suis en 3e et j'adore les animaux, vous pouvez m'appeler au 06 12 34 56 78", "06 12 34 56 78", "animaux"),
+    ("slt c lea, mon snap c'est lea.du42 si vous voulez", "lea.du42", "slt"),
+    ("je veux devenir veto, contactez ma mère au 07.81.22.33.44 svp", "07.81.22.33.44", "veto"),
+    ("mon mail : lucas.martin2011@gmail.com, j'aime la mécanique", "lucas.martin2011", "mécanique"),
+    ("Je m'appelle Inès et j'habite 4 rue Victor Hugo à Feurs, j'aime cuisiner", "rue Victor Hugo", "cuisiner"),
+    ("j'habite au 12 bis avenue de la Gare 42600 Montbrison", "avenue de la Gare", "habite"),
+    ("num de mon père +33 6 45 67 89 10, il peut m'emmener", "6 45 67 89 10", "emmener"),
+    ("mon insta @nolan_mecano pour voir mes motos", "nolan_mecano", "motos"),
+    ("vous pouvez voir mes dessins sur https://monportfolio.fr/ines", "monportfolio", "dessins"),
+    ("mon tiktok: inesdessine, je fais des dessins tous les jours", "inesdessine", "dessins"),
+    ("appelez le 0477123456 c'est le fixe de ma grand-mère", "0477123456", "grand-mère"),
+    ("Je suis très motivé, mon numéro est le 06-98-76-54-32", "06-98-76-54-32", "motivé"),
+    ("écrivez à noa (at) orange.fr pour me répondre", "orange.fr", "répondre"),
+    ("j'habite 8 chemin des Vignes, c'est à 5 minutes du garage", "chemin des Vignes", "garage"),
+    ("discord : gamer42#1234 si vous préférez", "gamer42", "préférez"),
+    ("J'aime aider les gens et mon tel c'est 06 12 34 56 78 merci", "06 12 34 56 78", "aider"),
+    ("le site de mon club www.foot-feurs.fr montre que je suis sérieux", "foot-feurs", "sérieux"),
+    ("ma mère travaille 3 place de la Mairie, elle peut déposer la convention", "place de la Mairie", "convention"),
+    ("bonjour moi c'est Léa j'ai 14 ans et je veux être boulangère", "Léa", "boulangère"),
+    ("contactez moi sur leo.petit@laposte.net ou au 06 11 22 33 44", "laposte", "contactez"),
+]
+
+
+@pytest.mark.parametrize("text, leaked, kept", MOTIVATIONS)
+def test_realistic_motivations_are_masked_but_stay_readable(text, leaked, kept):
+    cleaned = scrub(text, names=["Léa", "Inès"])
+    assert leaked not in cleaned
+    assert kept in cleaned
+    assert "masqué" in cleaned

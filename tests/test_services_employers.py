@@ -40,7 +40,7 @@ async def test_charter_is_required_and_shown(engine):
         assert await s.scalar(select(func.count()).select_from(Employer)) == 0
     assert err.value.code == "charter_required"
     assert CHARTER_TEXT in err.value.message
-    for words in ("observation", "dangereux", "moins de 15 ans", "20 h"):
+    for words in ("observation", "dangereux", "avant 15 ans", "30 heures", "20 h"):
         assert words in CHARTER_TEXT
 
 
