@@ -88,17 +88,24 @@ class ActionReviewApplications(TremplinAction):
         return [SlotSet("code", code)]
 
 
+async def employer_and_code(turn: Turn, verb: str) -> tuple[Employer | None, str | None]:
+    """The employer and the application code of an accept/decline request, or ask which one."""
+    employer = await current_employer(turn)
+    if employer is None:
+        return None, None
+    code = application_code(turn)
+    if code is None:
+        turn.say(f"Quelle candidature {verb}-vous ? Donnez son code (par exemple C-4821KQ), ou revoyez la liste.",
+                 buttons=[{"title": "Voir les candidatures", "payload": "/review_applications"}])
+    return employer, code
+
+
 class ActionAcceptApplication(TremplinAction):
     action_name = "action_accept_application"
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
-        employer = await current_employer(turn)
-        if employer is None:
-            return None
-        code = application_code(turn)
-        if code is None:
-            turn.say("Quelle candidature acceptez-vous ? Donnez son code (par exemple C-4821KQ), ou revoyez la liste.",
-                     buttons=[{"title": "Voir les candidatures", "payload": "/review_applications"}])
+        employer, code = await employer_and_code(turn, "acceptez")
+        if employer is None or code is None:
             return None
         application = await accept(turn.session, turn.account, code)
         offer = await turn.session.get(Offer, application.offer_id)
@@ -135,13 +142,8 @@ class ActionDeclineApplication(TremplinAction):
     action_name = "action_decline_application"
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
-        employer = await current_employer(turn)
-        if employer is None:
-            return None
-        code = application_code(turn)
-        if code is None:
-            turn.say("Quelle candidature refusez-vous ? Donnez son code (par exemple C-4821KQ), ou revoyez la liste.",
-                     buttons=[{"title": "Voir les candidatures", "payload": "/review_applications"}])
+        employer, code = await employer_and_code(turn, "refusez")
+        if employer is None or code is None:
             return None
         application = await turn.session.scalar(
             select(Application).join(Offer).where(Application.public_code == code, Offer.employer_id == employer.id))
