@@ -8,6 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from sqlalchemy import select
 
 from actions.base import Turn, TremplinAction
+from actions.employer_contacts import answer_join_request, join_code, show_join_requests
 from actions.employer_common import (APPLICATION_CODE, accepted_student, commune_label, current_employer, offer_ref,
                                      parse_places)
 from tremplin.dates.period import range_label
@@ -63,6 +64,8 @@ class ActionReviewApplications(TremplinAction):
         offer_id, _ = offer_ref(turn.entity("code"))
         pending = await pending_for(turn, employer, offer_id)
         after = APPLICATION_CODE.search(str(turn.entity("code") or ""))  # "Plus tard": the next one
+        if not after and offer_id is None:
+            await show_join_requests(turn, employer.id)  # someone asking to join the company comes first
         if after:
             codes = [a.public_code for a, _ in pending]
             index = codes.index(after[0].upper()) + 1 if after[0].upper() in codes else 0
@@ -104,6 +107,9 @@ class ActionAcceptApplication(TremplinAction):
     action_name = "action_accept_application"
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
+        if (join := join_code(turn)) is not None:
+            await answer_join_request(turn, join, approve=True)
+            return [SlotSet("code", None)]
         employer, code = await employer_and_code(turn, "acceptez")
         if employer is None or code is None:
             return None
@@ -142,6 +148,9 @@ class ActionDeclineApplication(TremplinAction):
     action_name = "action_decline_application"
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
+        if (join := join_code(turn)) is not None:
+            await answer_join_request(turn, join, approve=False)
+            return [SlotSet("code", None)]
         employer, code = await employer_and_code(turn, "refusez")
         if employer is None or code is None:
             return None

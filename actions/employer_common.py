@@ -15,6 +15,7 @@ from tremplin.dates import parse_periods, zone_for_departement
 from tremplin.dates.rules import check_period_for_stage
 from tremplin.geography.communes import get_communes
 from tremplin.models import PLACED_STATUSES, Account, Application, Employer, Offer, School, SchoolClass, Student
+from tremplin.services.employer_contacts import pending_request_of, waiting_message
 from tremplin.services.errors import DomainError, Forbidden
 
 # Button payloads only use entities the domain already declares: `code` carries "O-<id>" for an offer
@@ -55,7 +56,8 @@ async def current_employer(turn: Turn) -> Employer | None:
     account = turn.account
     employer = await turn.session.get(Employer, account.employer_id) if account and account.employer_id else None
     if employer is None:
-        turn.say(NOT_EMPLOYER)
+        waiting = await pending_request_of(turn.session, account) if account else None
+        turn.say(waiting_message(*waiting) if waiting else NOT_EMPLOYER)
     return employer
 
 

@@ -1,5 +1,6 @@
 """Registering a company: SIRET, name, commune, contact, phone, the charter, a recap, then the account
-becomes the company's contact (or one more contact of a company already known by its SIRET)."""
+becomes the company's contact (or asks to become one more contact of a company already known by its SIRET:
+an existing contact or the Tremplin team approves it, see actions/employer_contacts)."""
 from __future__ import annotations
 
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from actions.base import TremplinAction, TremplinFormValidation, Turn
 from actions.employer_common import commune_label
 from tremplin.models import Employer, Role
+from tremplin.services.employer_contacts import pending_request_of, waiting_message
 from tremplin.services.employers import CHARTER_TEXT, normalize_phone, register_employer, resolve_commune
 from tremplin.services.errors import DomainError
 from tremplin.services.siret import validate_siret
@@ -74,6 +76,8 @@ class ValidateRegisterCompanyForm(TremplinFormValidation):
         account = self.turn.account
         if account is None or account.role not in (None, Role.EMPLOYER) or account.employer_id is not None:
             return []
+        if await pending_request_of(self.turn.session, account) is not None:
+            return []
         return with_slots(domain_slots, SLOTS)
 
     async def extract_company_contact(self, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -104,7 +108,8 @@ class ValidateRegisterCompanyForm(TremplinFormValidation):
                      "« parler à quelqu'un »).")
             return {"company_siret": None}
         turn.say(f"{employer.name} ({commune_label(employer.commune_insee)}) est déjà inscrite sur Tremplin : "
-                 "je vais vous ajouter comme contact. Les contacts actuels en seront informés.")
+                 "je transmettrai votre demande à ses contacts actuels. Vous deviendrez contact de l'entreprise "
+                 "dès que l'un d'eux (ou l'équipe Tremplin) l'aura acceptée.")
         return {"company_siret": siret, "company_name": employer.name,
                 "company_lieu": commune_label(employer.commune_insee)}
 
@@ -189,6 +194,10 @@ class ActionRegisterCompany(TremplinAction):
             turn.say(f"Vous êtes déjà inscrit(e) comme contact de {employer.name}. Que souhaitez-vous faire ?",
                      buttons=NEXT_STEPS)
             return reset
+        waiting = await pending_request_of(turn.session, account) if account.employer_id is None else None
+        if waiting is not None and turn.slot("company_confirm") is None:
+            turn.say(waiting_message(*waiting))
+            return reset
         if turn.slot("company_confirm") is not True:
             turn.say("D'accord, je n'enregistre rien. Pour recommencer, écrivez « inscrire mon entreprise ».")
             return reset
@@ -201,5 +210,8 @@ class ActionRegisterCompany(TremplinAction):
         except DomainError as err:
             turn.say(f"{err.message}\nPour recommencer, écrivez « inscrire mon entreprise ».")
             return reset
-        turn.say(registration.message + "\nVous pouvez maintenant publier une offre de stage.", buttons=NEXT_STEPS)
+        if registration.pending:
+            turn.say(registration.message)
+        else:
+            turn.say(registration.message + "\nVous pouvez maintenant publier une offre de stage.", buttons=NEXT_STEPS)
         return [*reset, SlotSet("role", "entreprise")]

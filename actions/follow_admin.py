@@ -8,10 +8,12 @@ import re
 from rasa_sdk.events import EventType
 
 from actions.base import TremplinAction, Turn
+from actions.employer_contacts import show_join_requests
 from actions.follow_common import button, latest_text, number
 from tremplin.geography.communes import get_communes
 from tremplin.models import Account, Employer, Offer, ProblemReport, ReportStatus, utcnow
 from tremplin.services.audit import audit
+from tremplin.services.employer_contacts import pending_requests_for
 from tremplin.services.moderation import (
     approve_offer, figures, moderation_queue, reject_offer, require_admin, suspend_employer,
 )
@@ -46,12 +48,14 @@ class ActionModerationQueue(TremplinAction):
     async def handle(self, turn: Turn) -> list[EventType] | None:
         admin = require_admin(turn.account)
         queue = await moderation_queue(turn.session, admin)
-        if not queue.offers and not queue.reports:
-            turn.say("Rien à modérer : aucune offre en attente, aucun signalement ouvert. 👍",
-                     buttons=[button("Les chiffres", "admin_figures")])
+        joins = await pending_requests_for(turn.session)
+        if not queue.offers and not queue.reports and not joins:
+            turn.say("Rien à modérer : aucune offre en attente, aucun signalement ouvert, aucune demande de "
+                     "contact. 👍", buttons=[button("Les chiffres", "admin_figures")])
             return None
         turn.say(f"File de modération : {len(queue.offers)} offre(s) en attente, {len(queue.reports)} "
-                 f"signalement(s) ouvert(s). Les plus anciens d'abord.")
+                 f"signalement(s) ouvert(s), {len(joins)} demande(s) pour devenir contact d'une entreprise. "
+                 "Les plus anciens d'abord.")
         for report in queue.reports[:SHOWN]:
             reporter = (await turn.session.get(Account, report.reporter_account_id)
                         if report.reporter_account_id else None)
@@ -73,7 +77,8 @@ class ActionModerationQueue(TremplinAction):
                      buttons=[button(f"Valider l'offre {offer.id}", "approve_offer", nombre=offer.id),
                               button(f"Refuser l'offre {offer.id}", "reject_offer", nombre=offer.id),
                               button(f"Suspendre {employer.name}", "suspend_employer", nombre=employer.id)])
-        hidden = max(0, len(queue.offers) - SHOWN) + max(0, len(queue.reports) - SHOWN)
+        await show_join_requests(turn)
+        hidden = sum(max(0, len(items) - SHOWN) for items in (queue.offers, queue.reports, joins))
         if hidden:
             turn.say(f"… et {hidden} autre(s) : traitez ceux-ci puis redemandez la file.")
         return None

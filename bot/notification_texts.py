@@ -100,7 +100,7 @@ def _employer(kind: str, p: dict[str, Any]) -> str:
 
 
 # Kinds whose service already wrote the whole sentence for its recipient (payload["message"]).
-SELF_WORDED = {"employer_contact_added", "parent_unlinked", "teacher_reminder", "problem_reported",
+SELF_WORDED = {"employer_join_request", "employer_join_answered", "parent_unlinked", "teacher_reminder", "problem_reported",
                "offer_approved", "offer_rejected", "offer_withdrawn", "employer_suspended",
                "child_account_deleted", "employer_left", "human_handoff", "agreement_to_prepare"}
 

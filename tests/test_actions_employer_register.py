@@ -1,5 +1,5 @@
 """Registering a company by conversation: every answer checked, refusals explained, the charter accepted
-with a button, and a second contact of a known company (whose existing contacts are told)."""
+with a button, and a second contact of a known company (who waits for an existing contact's approval)."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -125,7 +125,7 @@ async def test_declined_recap_saves_nothing(engine, monkeypatch):
         assert await s.scalar(select(func.count()).select_from(Employer)) == 0
 
 
-async def test_second_contact_joins_and_existing_contacts_are_told(engine, monkeypatch):
+async def test_a_known_siret_only_sends_a_request_to_the_existing_contacts(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     first, employer_id = await employer_sender(engine, "reg-first", company="Garage Dupont")
     async with session_scope(engine) as s:
@@ -133,16 +133,23 @@ async def test_second_contact_joins_and_existing_contacts_are_told(engine, monke
     second = await chat_user(engine, "reg-second")
     out = await ask(engine, second, "company_siret", siret)
     assert "Garage Dupont (Feurs (42)) est déjà inscrite" in out.text and "contacts actuels" in out.text
+    assert "dès que l'un d'eux" in out.text
     assert out.slots()["company_name"] == "Garage Dupont" and out.slots()["company_lieu"] == "Feurs (42)"
     slots = {**FILLED, "company_siret": siret, "company_name": "Garage Dupont", "company_contact": "Paul Dupont",
              "company_confirm": True}
     out = await run(ActionRegisterCompany(), tracker(second, slots=slots))
-    assert "vous en êtes maintenant un contact" in out.text
+    assert "attend l'accord" in out.text and "publier une offre" not in " ".join(b["title"] for b in out.buttons)
     async with session_scope(engine) as s:
         assert await s.scalar(select(func.count()).select_from(Employer)) == 1
-        note = await s.scalar(select(Notification).where(Notification.kind == "employer_contact_added"))
+        assert (await s.get(Account, await account_id(engine, second))).employer_id is None
+        note = await s.scalar(select(Notification).where(Notification.kind == "employer_join_request"))
         assert note.recipient_account_id == await account_id(engine, first)
         assert "Paul Dupont" in note.payload["message"]
+    # Asking again while waiting: no form, the same answer.
+    again = await run(ValidateRegisterCompanyForm(), form_tracker(second, FORM, {}, requested=None), DOMAIN)
+    assert again.slots()["requested_slot"] is None
+    out = await run(ActionRegisterCompany(), tracker(second, slots={**FILLED, "company_confirm": None}))
+    assert "attend l'accord" in out.text
 
 
 async def test_a_student_account_cannot_register_a_company(engine, monkeypatch):

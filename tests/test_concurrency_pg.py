@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 
 from tests.factories import MOTIVATION, employer_with_account, offer_for, student
 from tremplin.db import session_scope
-from tremplin.models import Application, ApplicationStatus, Offer
+from tremplin.models import Account, Application, ApplicationStatus, EmployerJoinRequest, Notification, Offer
 from tremplin.services import applications as apps
 from tremplin.services.accounts import get_or_create_account
+from tremplin.services.employer_contacts import decide_join_request, request_to_join
 from tremplin.services.errors import DomainError
 from tremplin.services.parents import create_link_code, redeem_link_code
 
@@ -91,3 +92,31 @@ async def test_a_link_code_is_used_once_even_when_raced(pg_engine):
             return False
 
     assert sum(await asyncio.gather(*(redeem(p) for p in parents))) == 1
+
+
+async def test_two_contacts_answering_one_join_request_at_once_decide_it_once(pg_engine):
+    """One contact accepts while another refuses: exactly one answer counts, the newcomer hears it once."""
+    async with session_scope(pg_engine) as s:
+        employer, boss = await employer_with_account(s)
+        colleague = await get_or_create_account(s, "test", "race-colleague")
+        colleague.employer_id, colleague.role = employer.id, boss.role
+        newcomer = await get_or_create_account(s, "test", "race-newcomer")
+        request, _ = await request_to_join(s, newcomer, employer, "Paul Dupont", "06 11 22 33 44")
+
+    async def answer(actor, approve: bool) -> str:
+        try:
+            async with session_scope(pg_engine) as s:
+                await decide_join_request(s, await s.get(Account, actor.id), request.public_code, approve)
+            return "approved" if approve else "refused"
+        except DomainError as err:
+            return err.code
+
+    outcomes = await asyncio.gather(*(answer(who, approve) for who, approve in [(boss, True), (colleague, False)] * 5))
+    assert sum(o in ("approved", "refused") for o in outcomes) == 1
+    async with session_scope(pg_engine) as s:
+        row = await s.get(EmployerJoinRequest, request.id)
+        account = await s.get(Account, newcomer.id)
+        told = await s.scalar(select(func.count()).select_from(Notification).where(
+            Notification.recipient_account_id == newcomer.id))
+    assert row.status.value == next(o for o in outcomes if o in ("approved", "refused"))
+    assert (account.employer_id == employer.id) == (row.status.value == "approved") and told == 1

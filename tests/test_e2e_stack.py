@@ -42,11 +42,12 @@ class Chat:
         raise AssertionError(f"no button « {title_part} » in {[b.title for r in self.last for b in r.buttons]}")
 
 
-async def open_chat(stack: Stack, name: str) -> tuple[Chat, RasaClient, object]:
+async def open_chat(stack: Stack, name: str, channel: str = "test") -> tuple[Chat, RasaClient, object]:
+    """`channel="demo"` with name "employer:<SIRET>" talks as the seeded contact of that demo company."""
     engine = make_engine(stack.database_url)
     client = RasaClient(stack.rasa_url, timeout=60)
     await client.start()
-    relay = Relay(client, "test", engine, retry_delays=(1.0, 2.0))
+    relay = Relay(client, channel, engine, retry_delays=(1.0, 2.0))
     return Chat(relay, await relay.register(name, name)), client, engine
 
 
@@ -54,6 +55,7 @@ async def test_student_applies_parent_links_employer_accepts_and_everyone_is_tol
     student, c1, engine = await open_chat(stack, "student-e2e")
     parent, c2, _ = await open_chat(stack, "parent-e2e")
     boss, c3, _ = await open_chat(stack, "employer-e2e")
+    clients = [c1, c2, c3]
     try:
         # The student: role, class code, a search in SMS French, widening, applying anonymously.
         assert "qui vous êtes" in await student.say("/greet")
@@ -84,7 +86,8 @@ async def test_student_applies_parent_links_employer_accepts_and_everyone_is_tol
         status = await parent.say("est ce que mon fils a eu des réponses ?")
         assert code in status and "en attente" in status
 
-        # A contact of the host company (known SIRET) accepts: the student is not named before.
+        # A colleague at the host company registers with its (public) SIRET: they must wait for the
+        # company's current contact to vouch for them before seeing any application.
         async with session_scope(engine) as s:
             siret = await s.scalar(select(Employer.siret).join(Offer).join(Application)
                                    .where(Application.public_code == code))
@@ -96,9 +99,18 @@ async def test_student_applies_parent_links_employer_accepts_and_everyone_is_tol
         await boss.say("Claire Martin")
         await boss.say("04 77 12 34 56")
         await boss.press("accepte")
-        assert "contact" in await boss.say("oui")
+        assert "attend l'accord" in await boss.say("oui")
+        waiting = await boss.say("voir les candidatures")
+        assert "attend l'accord" in waiting and code not in waiting
+
+        current, c4, _ = await open_chat(stack, f"employer:{siret}", channel="demo")
+        clients.append(c4)
+        asked = await current.say("je veux voir les candidatures reçues")
+        assert "Claire Martin souhaite devenir contact" in asked
+        assert "maintenant contact" in await current.press("Accepter")
+
         review = await boss.say("voir les candidatures")
-        assert "Léa" not in review and "anonyme" in review
+        assert code in review and "Léa" not in review and "anonyme" in review
         accepted = await boss.say(f"j'accepte la candidature {code}")
         assert "accepté" in accepted and "Collège des Sources du Forez" in accepted
 
@@ -110,7 +122,7 @@ async def test_student_applies_parent_links_employer_accepts_and_everyone_is_tol
         assert status_now is ApplicationStatus.ACCEPTED
         assert {("application_accepted", Role.STUDENT), ("application_accepted", Role.PARENT)} <= told
     finally:
-        for client in (c1, c2, c3):
+        for client in clients:
             await client.close()
         await engine.dispose()
 

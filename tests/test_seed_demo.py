@@ -129,3 +129,10 @@ async def test_seed_demo_is_idempotent(engine):
     assert second == dict.fromkeys(first, 0)
     assert await _table_counts(engine) == before
     assert before["Employer"] == first["employers"] and before["Offer"] == first["offers"]
+
+
+def test_demo_weeks_skip_the_school_holidays():
+    """Seeded on 26 Nov 2026, the fifth week would be 21–25 Dec: Christmas holidays, so it moves on."""
+    weeks = [week_of(date(2026, 11, 26), n)[0] for n in range(1, 7)]
+    assert weeks == [date(2026, 11, 30), date(2026, 12, 7), date(2026, 12, 14), date(2027, 1, 4),
+                     date(2027, 1, 11), date(2027, 1, 18)]

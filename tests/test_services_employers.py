@@ -85,20 +85,21 @@ def test_bad_phones_are_refused_politely(raw):
     assert err.value.code == "phone_invalid" and "indiquez" in err.value.message
 
 
-async def test_second_contact_joins_the_same_company_and_first_is_told(engine):
+async def test_second_contact_only_asks_to_join_and_first_is_asked(engine):
     async with session_scope(engine) as s:
         first, _ = await _register(s, "boss-1")
         second, reg = await _register(s, "boss-2", name="Autre nom")
         again = await register_employer(s, second, SIRET, "Autre SARL", "Feurs", "M. Petit", "0612345678", True)
-    assert not reg.created and "déjà inscrite" in reg.message and "déjà un contact" in again.message
+    assert not reg.created and reg.pending and "déjà inscrite" in reg.message and "attend l'accord" in reg.message
+    assert again.pending and reg.message.split("n° ")[1][:8] == again.message.split("n° ")[1][:8]  # same request
     async with session_scope(engine) as s:
         employers = (await s.scalars(select(Employer))).all()
         accounts = (await s.scalars(select(Account).where(Account.employer_id.is_not(None)))).all()
         notes = (await s.scalars(select(Notification))).all()
     assert len(employers) == 1 and employers[0].name == "Boulangerie du Forez"
-    assert {a.id for a in accounts} == {first.id, second.id}
-    assert [(n.recipient_account_id, n.kind) for n in notes] == [(first.id, "employer_contact_added")]
-    assert "Mme Durand" in notes[0].payload["message"]
+    assert {a.id for a in accounts} == {first.id}  # not a contact yet: sees no application
+    assert [(n.recipient_account_id, n.kind) for n in notes] == [(first.id, "employer_join_request")]
+    assert "Mme Durand" in notes[0].payload["message"] and "accepter J-" in notes[0].payload["message"]
 
 
 async def test_a_student_account_cannot_register_a_company(engine):

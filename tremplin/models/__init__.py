@@ -7,7 +7,7 @@ from tremplin.models.applications import (
     ApplicationStatus,
 )
 from tremplin.models.base import Base, utcnow
-from tremplin.models.employers import Employer
+from tremplin.models.employers import Employer, EmployerJoinRequest, JoinStatus
 from tremplin.models.follow import AuditEntry, Notification, ParentLink, ParentLinkCode
 from tremplin.models.moderation import CodeAttempt, ProblemReport, ReportStatus
 from tremplin.models.offers import Offer, OfferEnvironment, OfferPeriod, OfferStatus
@@ -16,7 +16,7 @@ from tremplin.models.students import Student
 
 __all__ = [
     "Account", "Application", "CodeAttempt", "ProblemReport", "ReportStatus", "ApplicationStatus", "AuditEntry", "Base", "ChannelIdentity",
-    "Employer", "Notification", "Offer", "OfferEnvironment", "OfferPeriod", "OfferStatus",
+    "Employer", "EmployerJoinRequest", "JoinStatus", "Notification", "Offer", "OfferEnvironment", "OfferPeriod", "OfferStatus",
     "PENDING_STATUSES", "PLACED_STATUSES", "ParentLink", "ParentLinkCode", "Role", "School",
     "SchoolClass", "Student", "utcnow",
 ]

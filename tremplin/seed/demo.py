@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from tremplin.dates.holidays import load_holidays
 from tremplin.db import session_scope
 from tremplin.geography.communes import CommuneIndex, get_communes
 from tremplin.models import (
@@ -36,11 +37,25 @@ COUNT_KEYS = ("employers", "offers", "schools", "classes", "teachers", "students
 _ANSWER_ORDER = {"sent": 0, "seen": 1, "declined": 2, "accepted": 3}
 
 
+def _school_holiday(monday: date) -> bool:
+    """True when the week of `monday` touches the zone A holidays (the Loire and Saône-et-Loire)."""
+    for holiday in load_holidays()["A"]:
+        end = holiday.end or holiday.start + timedelta(days=60)  # summer: no resume date in the table
+        if holiday.start <= monday + timedelta(days=4) and monday < end:
+            return True
+    return False
+
+
 def week_of(today: date, weeks_from_now: int) -> tuple[date, date]:
-    """Monday to Friday of the week `weeks_from_now` weeks after the week of `today` (1 = next week)."""
+    """Monday to Friday of the `weeks_from_now`-th school week after the week of `today` (1 = the next
+    one): holiday weeks are skipped, as no collège sends its pupils on a stage during the holidays."""
     if weeks_from_now < 1:
         raise ValueError("demo periods start next week at the earliest (weeks_from_now >= 1)")
-    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks_from_now)
+    monday = today - timedelta(days=today.weekday())
+    for _ in range(weeks_from_now):
+        monday += timedelta(weeks=1)
+        while _school_holiday(monday):
+            monday += timedelta(weeks=1)
     return monday, monday + timedelta(days=4)
 
 

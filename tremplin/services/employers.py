@@ -1,7 +1,8 @@
 """Employer sign-up: a checked SIRET, a real commune, an accepted charter and a reachable phone.
 
 Several people of one company may each register from their own chat: the second one to give a
-known SIRET becomes another contact of the same Employer, never a duplicate company."""
+known SIRET asks to become another contact of the same Employer (never a duplicate company), which an
+existing contact or the Tremplin team approves (services/employer_contacts)."""
 from __future__ import annotations
 
 import re
@@ -13,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tremplin.geography.communes import Commune, get_communes
 from tremplin.models import Account, Employer, Offer, OfferStatus, Role, utcnow
 from tremplin.services.audit import audit
+from tremplin.services.employer_contacts import request_to_join
 from tremplin.services.errors import DomainError
-from tremplin.services.outbox import enqueue
 from tremplin.services.siret import validate_siret
 
 CHARTER_TEXT = (
@@ -39,8 +40,9 @@ _PHONE_DIGITS = re.compile(r"^0[1-9]\d{8}$")
 @dataclass
 class Registration:
     employer: Employer
-    created: bool  # False: the account joined a company already known by its SIRET
+    created: bool  # False: the account asked to join a company already known by its SIRET
     message: str
+    pending: bool = False  # True: the join request waits for a contact's or the team's approval
 
 
 @dataclass
@@ -93,7 +95,7 @@ def _clean_text(value: str, limit: int, code: str, what: str) -> str:
 async def register_employer(session: AsyncSession, account: Account, siret: str, name: str,
                             commune_text_or_insee: str, contact_name: str, contact_phone: str,
                             charter_accepted: bool) -> Registration:
-    """Create the company, or attach this account as one more contact of the company with that SIRET."""
+    """Create the company, or ask to join, as one more contact, the company already known by that SIRET."""
     if account.role not in (None, Role.EMPLOYER):
         raise DomainError("role_conflict", "Ce compte est déjà utilisé comme élève, parent, professeur ou "
                           "administrateur : "
@@ -131,20 +133,9 @@ async def _join_existing(session: AsyncSession, account: Account, employer: Empl
     if employer.suspended:
         raise DomainError("employer_suspended", "Cette entreprise est suspendue sur Tremplin : "
                           "contactez l'équipe Tremplin.")
-    others = list(await session.scalars(select(Account.id).where(Account.employer_id == employer.id)))
-    if employer.contact_name is None and employer.contact_phone is None:
-        employer.contact_name, employer.contact_phone = contact, phone
-    account.employer_id, account.role = employer.id, Role.EMPLOYER
-    await session.flush()
-    # Anyone can read a SIRET on an invoice: the existing contacts are told, so a stranger is noticed.
-    for other in others:
-        await enqueue(session, other, "employer_contact_added", f"contact-added:{employer.id}:{account.id}:{other}",
-                      employer_name=employer.name, contact_name=contact,
-                      message=f"{contact} s'est ajouté(e) comme contact de {employer.name} sur Tremplin. "
-                              "Si vous ne connaissez pas cette personne, signalez-le-nous.")
-    audit(session, account.pseudonym, "employer_contact_added", f"employer:{employer.id}")
-    return Registration(employer, False, f"{employer.name} est déjà inscrite sur Tremplin : vous en êtes "
-                        "maintenant un contact, et vous verrez ses offres et ses candidatures.")
+    # Anyone can read a SIRET on an invoice: joining waits for a yes from the company or the team.
+    _, message = await request_to_join(session, account, employer, contact, phone)
+    return Registration(employer, False, f"{employer.name} est déjà inscrite sur Tremplin. {message}", pending=True)
 
 
 async def employer_card(session: AsyncSession, employer: Employer) -> EmployerCard:
