@@ -19,7 +19,7 @@ from actions.student_common import (
     resolve_wanted, save_state, say_offers, stage_week, wanted_phrase,
 )
 from actions.student_explore import ask_first_question
-from tremplin.dates import parse_periods, zone_for_departement
+from tremplin.dates import month_span, parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
 from tremplin.geography import Commune, get_communes
 from tremplin.models import Role, Student
@@ -142,6 +142,9 @@ class ValidateSearchForm(TremplinFormValidation):
         except DomainError as err:
             if _DONT_KNOW.search(normalize(text)):  # « je sais pas encore »: every date
                 return {"periode": ANY_PERIOD}
+            month = month_span(text, date.today())  # « en février »: any week of that month will do
+            if month is not None:
+                return {"periode": f"{month.start.isoformat()}/{month.end.isoformat()}"}
             self.turn.say(err.message)
             return {"periode": None}
         start, end = min(p.start for p in periods), max(p.end for p in periods)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 from actions.student_more import ActionShowMore
 from actions.student_search import ActionSearchOffers, ValidateSearchForm
@@ -222,3 +222,14 @@ async def test_concurrent_validations_never_mix_students(engine, monkeypatch):
         run(action, form_tracker(sender, "search_form", None, {"recherche": "véto"}), DOMAIN)
         for sender in [with_home, without] * 4])
     assert [o.slots()["requested_slot"] for o in outs] == [None, "lieu"] * 4
+
+
+async def test_a_month_alone_is_enough_to_search(engine, monkeypatch):
+    """The question suggests « en février »: a student searching is given every week of that month."""
+    use_engine(engine, monkeypatch)
+    sender = await student_chat(engine, "s-month", week=False)
+    out = await validate(sender, "periode", {"periode": "en février"}, slots={"recherche": "véto"})
+    start, end = (date.fromisoformat(d) for d in out.slots()["periode"].split("/"))
+    assert (start.month, start.day, end.month) == (2, 1, 2) and end.day in (28, 29) and end >= date.today()
+    out = await validate(sender, "periode", {"periode": "en fevrier ou mars"}, slots={"recherche": "véto"})
+    assert out.slots()["periode"] is None and "tout un mois" in out.text

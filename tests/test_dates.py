@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tremplin.dates import DateParseError, Period, holiday_weeks, parse_periods, zone_for_departement
+from tremplin.dates import DateParseError, Period, holiday_weeks, month_span, parse_periods, zone_for_departement
 from tremplin.dates.holidays import DEPARTEMENT_ZONES, find_holidays, load_holidays
 from tremplin.dates.rules import (age_on, check_age_for_private_host, check_daily_schedule, check_period_for_stage,
                                   check_weekly_hours, working_days)
@@ -303,3 +303,11 @@ def test_age_rules() -> None:
     problems = check_age_for_private_host(D("2012-12-08"), D("2026-12-07"))
     assert len(problems) == 1
     assert "13 ans" in problems[0] and "à partir de 14 ans" in problems[0] and "association" in problems[0]
+
+
+def test_month_span_reads_one_month_for_a_search():
+    today = date(2026, 11, 26)
+    assert month_span("en février", today) == Period(date(2027, 2, 1), date(2027, 2, 28), "en février 2027")
+    assert month_span("novembre", today).start == date(2026, 11, 1)  # the month not over yet
+    assert month_span("decembre", today).end == date(2026, 12, 31)
+    assert month_span("semaine du 8 février", today) is None and month_span("février ou mars", today) is None

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tremplin.dates.holidays import holiday_weeks, zone_for_departement
-from tremplin.dates.parse import parse_periods
+from tremplin.dates.parse import month_span, parse_periods
 from tremplin.dates.period import DateParseError, Period
 
-__all__ = ["DateParseError", "Period", "holiday_weeks", "parse_periods", "zone_for_departement"]
+__all__ = ["DateParseError", "Period", "holiday_weeks", "month_span", "parse_periods", "zone_for_departement"]

@@ -215,6 +215,18 @@ def _nth_week(rank: int, month: int, year_text: str | None, today: date) -> Peri
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def month_span(text: str, today: date) -> Period | None:
+    """"en février" → the whole next February not yet over. Too vague to publish an offer, but
+    enough to *search* one; None unless the text names exactly one month and nothing more precise."""
+    found = [m for m in TOKEN_RE.finditer(clean(text))]
+    if len(found) != 1 or found[0].lastgroup != "month":
+        return None
+    month = month_number(found[0]["mname"])
+    year = today.year if month >= today.month else today.year + 1
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    return Period(date(year, month, 1), following - timedelta(days=1), f"en {MONTH_NAMES[month - 1]} {year}")
+
+
 def _vague_month(month: int, today: date) -> DateParseError:
     monday = next(m for m in (date(y, month, 1) + timedelta(days=d) for y in (today.year, today.year + 1)
                               for d in range(31)) if m.weekday() == 0 and m.month == month and m >= today)
