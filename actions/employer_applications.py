@@ -122,6 +122,8 @@ class ActionAcceptApplication(TremplinAction):
         if student.school:
             lines.append(f"Collège : {student.school}"
                          + (f", classe {student.class_name}" if student.class_name else ""))
+        if student.teacher_contact:
+            lines.append(f"Professeur référent, pour la convention : {student.teacher_contact}")
         if student.teacher_account_id:
             week = range_label(application.week_start, application.week_end)
             contact = ", ".join(v for v in (employer.contact_name, employer.contact_phone) if v) or "via Tremplin"

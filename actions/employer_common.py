@@ -141,6 +141,7 @@ class AcceptedStudent:
     school: str | None
     class_name: str | None
     teacher_account_id: int | None
+    teacher_contact: str | None = None
 
 
 async def accepted_student(session: AsyncSession, account: Account, code: str) -> AcceptedStudent:
@@ -160,4 +161,5 @@ async def accepted_student(session: AsyncSession, account: Account, code: str) -
     school_text = f"{school.name} ({commune_label(school.commune_insee)})" if school else None
     return AcceptedStudent(student.first_name or "l'élève", school_text,
                            school_class.name if school_class else None,
-                           school_class.teacher_account_id if school_class else None)
+                           school_class.teacher_account_id if school_class else None,
+                           school_class.teacher_contact if school_class else None)

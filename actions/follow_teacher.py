@@ -23,7 +23,7 @@ from tremplin.dates import parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
 from tremplin.geography.communes import get_communes
 from tremplin.models import Account, Role, School, SchoolClass
-from tremplin.services.classes import UAI, create_class, find_school
+from tremplin.services.classes import UAI, clean_teacher_contact, create_class, find_school
 from tremplin.services.employers import resolve_commune
 from tremplin.services.errors import DomainError
 from tremplin.settings import get_settings
@@ -184,6 +184,13 @@ class ValidateCreateClassForm(TremplinFormValidation):
         turn.say(f"Stage {label}, c'est noté.")
         return {"class_periode": f"{start.isoformat()}/{end.isoformat()}"}
 
+    async def validate_class_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return {"class_contact": clean_teacher_contact(str(value or ""))}
+        except DomainError as err:
+            return self._refuse("class_contact", err)
+
 
 def _week_from_slot(value: str | None) -> tuple[date, date]:
     try:
@@ -205,7 +212,7 @@ class ActionCreateClass(TremplinAction):
     action_name = "action_create_class"
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
-        reset = [SlotSet("class_name", None), SlotSet("class_periode", None)]
+        reset = [SlotSet("class_name", None), SlotSet("class_periode", None), SlotSet("class_contact", None)]
         if turn.slot("class_school") is not None:  # only when the domain has this slot
             reset.append(SlotSet("class_school", None))
         if turn.account is None or turn.account.role not in (None, Role.TEACHER):
@@ -217,13 +224,16 @@ class ActionCreateClass(TremplinAction):
                                              turn.slot("class_school"))
                 start, end = _week_from_slot(turn.slot("class_periode"))
                 created = await create_class(turn.session, turn.account, choice.school_text, choice.class_name,
-                                             start, end, commune_text=choice.commune_text)
+                                             start, end, commune_text=choice.commune_text,
+                                             teacher_contact=turn.slot("class_contact"))
         except DomainError as err:
             turn.say(vous(err.message) + " Écrivez « créer une classe » pour recommencer.",
                      buttons=[button("Créer une classe", "create_class")])
             return reset
+        contact = created.school_class.teacher_contact
+        shared = f"Votre contact, donné à l'entreprise qui acceptera un élève : {contact}.\n" if contact else ""
         turn.say(f"La classe {created.school_class.name} ({created.school.name}) est créée ✅\n"
-                 f"Semaine de stage : {range_label(start, end)}.\n\n"
+                 f"Semaine de stage : {range_label(start, end)}.\n{shared}\n"
                  f"Code à donner aux élèves : {created.code}\n"
                  f"(ils écrivent « rejoindre ma classe {created.code} »)\n"
                  f"Lien direct à partager : {_share_link(created.deep_link)}\n\n"

@@ -32,7 +32,8 @@ async def setup(engine, *, capacity: int = 2, pupils: int = 2, with_class: bool 
             await s.flush()
             school_class = SchoolClass(school_id=school.id, name="3e A", join_code="FEURS-3A",
                                        teacher_account_id=teacher.id, stage_start=monday(),
-                                       stage_end=monday() + timedelta(days=4))
+                                       stage_end=monday() + timedelta(days=4),
+                                       teacher_contact="Mme Roche, 04 77 26 11 22")
             s.add(school_class)
             await s.flush()
             class_id = school_class.id
@@ -59,7 +60,7 @@ async def test_review_shows_anonymous_applications_one_by_one(engine, monkeypatc
     out = await run(ActionReviewApplications(), tracker(sender, intent="review_applications"))
     assert f"Candidature {first}" in out.text and "(1 sur 2 en attente)" in out.text
     assert MOTIVATION in out.text and "5 à 15 km" in out.text and "• semaine : du " in out.text
-    assert "Léa" not in out.text and "Collège" not in out.text and "rue" not in out.text
+    assert "Léa" not in out.text and "Collège" not in out.text and "rue" not in out.text and "Roche" not in out.text
     assert [b["title"] for b in out.buttons] == ["Accepter", "Refuser", "Plus tard"]
     assert out.buttons[0]["payload"] == f'/accept_application{{"code": "{first}"}}'
     assert out.slots() == {"code": first}
@@ -72,12 +73,13 @@ async def test_review_shows_anonymous_applications_one_by_one(engine, monkeypatc
     assert "C'est tout pour l'instant" in out.text and "15 jours" in out.text
 
 
-async def test_accept_reveals_first_name_college_and_tells_the_teacher(engine, monkeypatch):
+async def test_accept_reveals_first_name_college_and_teacher_contact_and_tells_the_teacher(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     sender, offer_id, (first, second) = await setup(engine, capacity=2)
     out = await run(ActionAcceptApplication(), tracker(sender, intent="accept_application", entities=code(first)))
     assert "C'est accepté : Léa fera son stage chez vous" in out.text
     assert "Collège des Sources du Forez (Feurs (42)), classe 3e A" in out.text
+    assert "Professeur référent, pour la convention : Mme Roche, 04 77 26 11 22" in out.text
     assert "Son professeur a reçu vos coordonnées" in out.text and "Il reste 1 place(s)" in out.text
     assert (await status(engine, first)).status is ApplicationStatus.ACCEPTED
     async with session_scope(engine) as s:

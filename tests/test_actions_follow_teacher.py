@@ -20,7 +20,7 @@ from tremplin.services.parents import create_link_code, redeem_link_code
 
 WEEK = next_monday()
 FORM = "create_class_form"
-REQUIRED = ["class_name", "class_periode"]
+REQUIRED = ["class_name", "class_periode", "class_contact"]
 
 
 async def _validate(sender: str, slot: str, value: str, slots: dict | None = None, required=REQUIRED):
@@ -36,7 +36,7 @@ async def _class_of(engine, sender: str, name: str = "3e A", school: str = "0421
         return created.code
 
 
-async def test_create_class_in_three_answers_gives_code_and_deep_link(engine, monkeypatch):
+async def test_create_class_in_four_answers_gives_code_and_deep_link(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     teacher = await role_chat(engine, "teacher-1", Role.TEACHER)
     out = await _validate(teacher, "class_name", "3e B, collège Jean-Moulin")
@@ -52,14 +52,21 @@ async def test_create_class_in_three_answers_gives_code_and_deep_link(engine, mo
                                                                                    "Jean-Moulin, Feurs"})
     period = f"{WEEK.isoformat()}/{(WEEK + timedelta(days=4)).isoformat()}"
     assert out.slots() == {"class_periode": period}
+    out = await _validate(teacher, "class_contact", "Mme Roche")
+    assert out.slots() == {"class_contact": None} and "téléphone ou un e-mail professionnel" in out.text
+    out = await _validate(teacher, "class_contact", "Mme Roche, +33 4 77 26 11 22")
+    assert out.slots() == {"class_contact": "Mme Roche, 04 77 26 11 22"}
     out = await run(ActionCreateClass(), tracker(teacher, slots={
-        "class_name": "3e B, 0421234A, Collège Jean-Moulin, Feurs", "class_periode": period}))
+        "class_name": "3e B, 0421234A, Collège Jean-Moulin, Feurs", "class_periode": period,
+        "class_contact": "Mme Roche, 04 77 26 11 22"}))
     async with session_scope(engine) as s:
         school_class = await s.scalar(select(SchoolClass))
     assert school_class.name == "3e B" and school_class.stage_start == WEEK
+    assert school_class.teacher_contact == "Mme Roche, 04 77 26 11 22"
     assert f"Code à donner aux élèves : {school_class.join_code}" in out.text
     assert f"?start=classe-{school_class.join_code}" in out.text
-    assert out.slots() == {"class_name": None, "class_periode": None, "role": "enseignant"}
+    assert "l'entreprise qui acceptera un élève : Mme Roche, 04 77 26 11 22" in out.text
+    assert out.slots() == {"class_name": None, "class_periode": None, "class_contact": None, "role": "enseignant"}
 
 
 async def test_known_college_by_name_in_the_class_name_or_by_the_school_slot(engine, monkeypatch):
@@ -86,10 +93,12 @@ async def test_refusals_reset_the_form(engine, monkeypatch):
     out = await _validate(parent, "class_name", "3e A, 0421234A, Collège X, Feurs")
     assert out.slots() == {"class_name": None, "requested_slot": None}
     out = await run(ActionCreateClass(), tracker(parent, slots={"class_name": "3e A", "class_periode": "x"}))
-    assert "réservée aux professeurs" in out.text and out.slots() == {"class_name": None, "class_periode": None}
+    assert "réservée aux professeurs" in out.text and out.slots() == {"class_name": None, "class_periode": None,
+                                                                  "class_contact": None}
     teacher = await role_chat(engine, "teacher-4", Role.TEACHER)
     out = await run(ActionCreateClass(), tracker(teacher, slots={"class_name": "3e A", "class_periode": "x"}))
-    assert "Dans quel collège" in out.text and out.slots() == {"class_name": None, "class_periode": None}
+    assert "Dans quel collège" in out.text and out.slots() == {"class_name": None, "class_periode": None,
+                                                                  "class_contact": None}
 
 
 async def _class_with_students(engine, teacher_sender: str):

@@ -13,7 +13,7 @@ from tremplin.models import ApplicationStatus, CodeAttempt, Notification, Role, 
 from tremplin.services import applications as apps
 from tremplin.services.accounts import get_or_create_account, set_role
 from tremplin.services.classes import (
-    class_overview, confirm_agreement_signed, create_class, export_class_csv, join_class,
+    class_overview, clean_teacher_contact, confirm_agreement_signed, create_class, export_class_csv, join_class,
     remind_students_without_application,
 )
 from tremplin.services.errors import DomainError, Forbidden, NotFound
@@ -185,3 +185,12 @@ async def test_teacher_confirms_the_signed_agreement(engine):
     assert app.status is ApplicationStatus.AGREEMENT_SIGNED
     assert pupils["Chloé"].account_id in told
     assert pending.value.code == "agreement_not_possible" and "envoyée" in pending.value.message
+
+
+def test_teacher_contact_needs_a_way_to_reach_the_college():
+    assert clean_teacher_contact("  M. Bernardin   m.bernardin@ac-dijon.fr ") == "M. Bernardin m.bernardin@ac-dijon.fr"
+    assert clean_teacher_contact("Mme Roche 04.77.26.11.22") == "Mme Roche 04 77 26 11 22"
+    for useless in ("Mme Roche", "Mme Roche, 12 34", "appelez le collège"):
+        with pytest.raises(DomainError) as err:
+            clean_teacher_contact(useless)
+        assert err.value.code == "teacher_contact" and "convention" in err.value.message

@@ -33,5 +33,8 @@ class SchoolClass(Timestamped, Base):
         ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
     stage_start: Mapped[date] = mapped_column(Date)
     stage_end: Mapped[date] = mapped_column(Date)
+    # The teacher's professional contact (name, school phone or e-mail), shown to a host only once it
+    # accepted a pupil of the class, to prepare the agreement.
+    teacher_contact: Mapped[str | None] = mapped_column(String(200))
 
     school: Mapped[School] = relationship(back_populates="classes")

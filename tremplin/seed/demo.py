@@ -165,7 +165,8 @@ async def _seed_schools(session: AsyncSession, schools: list[dict[str, Any]], to
             if school_class is None:
                 start, end = week_of(today, class_spec["stage_weeks_from_now"])
                 school_class = SchoolClass(school_id=school.id, name=class_spec["name"], join_code=code,
-                                           teacher_account_id=teacher.id, stage_start=start, stage_end=end)
+                                           teacher_account_id=teacher.id, stage_start=start, stage_end=end,
+                                           teacher_contact=spec["teacher"].get("contact"))
                 session.add(school_class)
                 await session.flush()
                 counts["classes"] += 1

@@ -20,7 +20,7 @@ from tremplin.models import (
 from tremplin.privacy.identifiers import random_code
 from tremplin.services.applications import STATUS_WORDS, advance_agreement
 from tremplin.services.audit import audit
-from tremplin.services.employers import resolve_commune
+from tremplin.services.employers import normalize_phone, resolve_commune
 from tremplin.services.errors import DomainError, Forbidden, NotFound
 from tremplin.services.follow import ensure_code_attempts_left, french_day, record_code_failure
 from tremplin.services.outbox import enqueue
@@ -111,8 +111,30 @@ async def _new_join_code(session: AsyncSession, commune_name: str, class_name: s
     raise DomainError("join_code", "Impossible de créer un code pour cette classe, réessayez.")  # pragma: no cover
 
 
+_CONTACT_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def clean_teacher_contact(text: str) -> str:
+    """"Mme Roche, 04 77 26 11 22" or "m.roche@ac-lyon.fr": a name with a French phone or an e-mail,
+    so that a host can reach the collège about the agreement. Refused (in French) otherwise."""
+    text = " ".join((text or "").split())
+    has_email = _CONTACT_EMAIL.search(text) is not None
+    phone = re.search(r"(?:\+33|0033|0)[\s.()-]*[1-9](?:[\s.-]*\d){8}", text)
+    if phone is not None:
+        try:
+            text = text.replace(phone[0], normalize_phone(phone[0]))
+        except DomainError:
+            phone = None
+    if not (has_email or phone) or len(text) > 200:
+        raise DomainError("teacher_contact", "Indiquez votre nom avec un téléphone ou un e-mail professionnel "
+                          "(celui du collège), par exemple « Mme Roche, 04 77 26 11 22 » : l'entreprise qui "
+                          "accueillera un élève s'en servira pour préparer la convention.")
+    return text
+
+
 async def create_class(session: AsyncSession, teacher_account: Account, school_text: str, class_name: str,
-                       stage_start: date, stage_end: date, commune_text: str | None = None) -> CreatedClass:
+                       stage_start: date, stage_end: date, commune_text: str | None = None,
+                       teacher_contact: str | None = None) -> CreatedClass:
     """A new class of this teacher, with a join code like FEURS-3A-7K."""
     if teacher_account.role not in (None, Role.TEACHER):
         raise Forbidden("teacher_only", "La création de classe est réservée aux professeurs.")
@@ -128,8 +150,9 @@ async def create_class(session: AsyncSession, teacher_account: Account, school_t
     commune = get_communes().get(school.commune_insee)
     code = await _new_join_code(session, commune.name if commune else school.name, name)
     teacher_account.role = Role.TEACHER
+    contact = clean_teacher_contact(teacher_contact) if teacher_contact else None
     school_class = SchoolClass(school_id=school.id, name=name, join_code=code, stage_start=stage_start,
-                               stage_end=stage_end, teacher_account_id=teacher_account.id)
+                               stage_end=stage_end, teacher_account_id=teacher_account.id, teacher_contact=contact)
     session.add(school_class)
     await session.flush()
     audit(session, teacher_account.pseudonym, "class_created", f"class:{school_class.id}")
