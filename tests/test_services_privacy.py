@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import (
-    Account, Application, ApplicationStatus, AuditEntry, ChannelIdentity, CodeAttempt, Employer, Notification,
-    Offer, OfferStatus, ParentLink, ParentLinkCode, ProblemReport, Role, Student,
+    Account, Application, ApplicationStatus, AuditEntry, ChannelIdentity, CodeAttempt, Employer, EmployerJoinRequest,
+    Notification, Offer, OfferStatus, ParentLink, ParentLinkCode, ProblemReport, Role, SchoolClass, Student,
 )
 from tremplin.services import applications as apps
 from tremplin.services.accounts import find_account, get_or_create_account, set_role, student_of
 from tremplin.services.classes import create_class, join_class
+from tremplin.services.employer_contacts import request_to_join
 from tremplin.services.follow import link_child
 from tremplin.services.moderation import report_problem
 from tremplin.services.parents import create_link_code
@@ -155,3 +156,29 @@ async def test_last_contact_leaving_with_an_accepted_student_alerts_the_admins(e
         status = await s.scalar(select(Application.status).where(Application.id == app.id))
     assert alert.recipient_account_id == admin.id and app.public_code in alert.payload["message"]
     assert status is ApplicationStatus.ACCEPTED  # the student keeps the place; a person calls them
+
+
+async def test_a_pending_join_request_is_shown_and_deleted_with_the_account(engine):
+    async with session_scope(engine) as s:
+        employer, _ = await employer_with_account(s)
+        newcomer = await get_or_create_account(s, "test", "join-then-leave")
+        request, _ = await request_to_join(s, newcomer, employer, "Paul Dupont", "06 11 22 33 44")
+        shown = await show_my_data(s, newcomer)
+        assert f"({request.public_code}, en attente) : Paul Dupont, 06 11 22 33 44" in shown
+        await delete_my_data(s, newcomer)
+    async with session_scope(engine) as s:
+        assert await s.scalar(select(func.count()).select_from(EmployerJoinRequest)) == 0
+
+
+async def test_a_teacher_leaving_takes_their_contact_off_the_class(engine):
+    async with session_scope(engine) as s:
+        teacher = await get_or_create_account(s, "test", "teacher-leaves")
+        created = await create_class(s, teacher, "0421234A Collège Jean-Moulin", "3e A", next_monday(),
+                                     next_monday() + timedelta(days=4), commune_text="Feurs",
+                                     teacher_contact="Mme Roche, 04 77 26 11 22")
+        assert "Contact donné aux entreprises qui acceptent un élève : Mme Roche, 04 77 26 11 22" in \
+            await show_my_data(s, teacher)
+        await delete_my_data(s, teacher)
+    async with session_scope(engine) as s:
+        school_class = await s.get(SchoolClass, created.school_class.id)
+    assert school_class.teacher_account_id is None and school_class.teacher_contact is None

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tremplin.geography.communes import get_communes
 from tremplin.models import (
-    PENDING_STATUSES, Account, Application, ApplicationStatus, AuditEntry, ChannelIdentity,
-    CodeAttempt, Employer, Notification, Offer, ParentLink, ParentLinkCode, ProblemReport, Role, School,
+    PENDING_STATUSES, Account, Application, ApplicationStatus, AuditEntry, ChannelIdentity, CodeAttempt, Employer,
+    EmployerJoinRequest, JoinStatus, Notification, Offer, ParentLink, ParentLinkCode, ProblemReport, Role, School,
     SchoolClass, Student,
 )
 from tremplin.services.applications import STATUS_WORDS, withdraw
@@ -78,9 +78,17 @@ async def show_my_data(session: AsyncSession, account: Account) -> str:
         for offer in await session.scalars(select(Offer).where(Offer.employer_id == employer.id).order_by(Offer.id)):
             lines.append(f"  - offre « {offer.title} » ({offer_label(offer.status)}, "
                          f"{offer.places_left}/{offer.capacity} places libres)")
-    classes = list(await session.scalars(select(SchoolClass.name).where(SchoolClass.teacher_account_id == account.id)))
+    classes = list(await session.execute(select(SchoolClass.name, SchoolClass.teacher_contact)
+                                         .where(SchoolClass.teacher_account_id == account.id)))
     if classes:
-        lines.append("Classes suivies : " + ", ".join(classes))
+        lines.append("Classes suivies : " + ", ".join(name for name, _ in classes))
+        contacts = sorted({contact for _, contact in classes if contact})
+        if contacts:
+            lines.append("Contact donné aux entreprises qui acceptent un élève : " + " ; ".join(contacts))
+    for request in await session.scalars(select(EmployerJoinRequest).where(
+            EmployerJoinRequest.account_id == account.id, EmployerJoinRequest.status == JoinStatus.PENDING)):
+        lines.append(f"Demande pour devenir contact d'une entreprise ({request.public_code}, en attente) : "
+                     f"{request.contact_name or '-'}, {request.contact_phone or '-'}")
     reports = len(list(await session.scalars(select(ProblemReport.id).where(
         ProblemReport.reporter_account_id == account.id))))
     if reports:
@@ -139,7 +147,8 @@ async def delete_my_data(session: AsyncSession, account: Account) -> str:
         await _leave_employer(session, account)
     await session.execute(delete(ParentLink).where(ParentLink.parent_account_id == account.id))
     await session.execute(update(SchoolClass).where(SchoolClass.teacher_account_id == account.id)
-                          .values(teacher_account_id=None))
+                          .values(teacher_account_id=None, teacher_contact=None))
+    await session.execute(delete(EmployerJoinRequest).where(EmployerJoinRequest.account_id == account.id))
     await session.execute(update(ProblemReport).where(ProblemReport.reporter_account_id == account.id)
                           .values(reporter_account_id=None))
     await session.execute(delete(CodeAttempt).where(CodeAttempt.account_id == account.id))
