@@ -110,7 +110,7 @@ async def test_student_applies_parent_links_employer_accepts_and_everyone_is_tol
         assert "maintenant contact" in await current.press("Accepter")
 
         review = await boss.say("voir les candidatures")
-        assert code in review and "Léa" not in review and "anonyme" in review
+        assert "Candidature C-" in review and "Léa" not in review and "anonyme" in review
         accepted = await boss.say(f"j'accepte la candidature {code}")
         assert "accepté" in accepted and "Collège des Sources du Forez" in accepted
 
