@@ -57,7 +57,10 @@ async def current_employer(turn: Turn) -> Employer | None:
     employer = await turn.session.get(Employer, account.employer_id) if account and account.employer_id else None
     if employer is None:
         waiting = await pending_request_of(turn.session, account) if account else None
-        turn.say(waiting_message(*waiting) if waiting else NOT_EMPLOYER)
+        if waiting:
+            turn.say(waiting_message(*waiting))
+        else:
+            turn.say(NOT_EMPLOYER, buttons=[{"title": "Inscrire mon entreprise", "payload": "/register_company"}])
     return employer
 
 

@@ -190,6 +190,7 @@ async def test_only_registered_companies_publish(engine, monkeypatch):
     assert out.slots()["requested_slot"] is None  # the form stops at once
     out = await run(ActionPublishOffer(), tracker(sender, slots=filled()))
     assert "réservée aux entreprises inscrites" in out.text and "inscrire mon entreprise" in out.text
+    assert {"title": "Inscrire mon entreprise", "payload": "/register_company"} in out.buttons
 
 
 async def test_a_new_start_forgets_a_form_left_half_way(engine, monkeypatch):

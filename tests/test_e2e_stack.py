@@ -134,15 +134,17 @@ async def test_an_employer_registers_and_publishes_an_offer(stack):
         await chat.press("entreprise")
         await chat.say("je voudrais inscrire mon entreprise")
         await chat.say("443 061 841 00047")
-        await chat.say("Garage du Forez")
-        await chat.say("Feurs")
-        await chat.say("Claire Martin")
+        # Names and addresses that look like places never move the company or the offer elsewhere.
+        assert "commune" in await chat.say("Garage Dupain de Roanne")
+        assert "Qui accueillera" in await chat.say("Feurs")
+        await chat.say("Claire Montbrison")
         charter = await chat.say("04 77 12 34 56")
         assert "30 heures" in charter and "dangereu" in charter
-        await chat.press("accepte")
-        assert "Garage du Forez" in await chat.say("oui")
+        recap = await chat.press("accepte")
+        assert "entreprise : Garage Dupain de Roanne" in recap and "commune : Feurs (42)" in recap
+        assert "Garage Dupain de Roanne" in await chat.say("oui")
         steps = ["/publish_offer", "mécanicien automobile", "Découverte de l'atelier",
-                 "Diagnostic, vidange, changement de pneus, avec un mécanicien.", "Feurs", "12 rue de la Gare"]
+                 "Diagnostic, vidange, changement de pneus, avec un mécanicien.", "Feurs", "12 rue de Roanne"]
         for text in steps:
             await chat.say(text)
         refused = await chat.say("du 6 au 10 janvier 2020")
@@ -159,7 +161,10 @@ async def test_an_employer_registers_and_publishes_an_offer(stack):
         async with session_scope(engine) as s:
             offer = await s.scalar(select(Offer).where(Offer.title == "Découverte de l'atelier"))
         assert offer.status is OfferStatus.PENDING_REVIEW and offer.capacity == 2
-        assert offer.street_address == "12 rue de la Gare"
+        assert offer.street_address == "12 rue de Roanne" and offer.commune_insee == "42094"  # Feurs
+        async with session_scope(engine) as s:
+            employer = await s.get(Employer, offer.employer_id)
+        assert (employer.name, employer.commune_insee) == ("Garage Dupain de Roanne", "42094")
     finally:
         await client.close()
         await engine.dispose()

@@ -86,6 +86,10 @@ def test_every_form_can_be_left_and_interrupted(rules):
         assert by_intent["report_problem"] == ["action_deactivate_loop", "action_report_problem",
                                                "utter_report_problem_followup"], form
         assert by_intent["human_handoff"][0] == "action_deactivate_loop", form
+        # A misread free answer must never throw the answers away: goodbye keeps the form open, and
+        # an unclear message goes to the form, whose checks take it or ask again.
+        assert by_intent["goodbye"] == ["utter_form_kept", form], form
+        assert by_intent["nlu_fallback"] == [form], form
 
 
 def test_report_problem_always_reaches_a_human(rules):
