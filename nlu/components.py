@@ -20,7 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.sms import normalise, normalise_entities, unmap_offset
+from nlu.sms import fold_accents, normalise, normalise_entities, unmap_offset
 
 ORIGINAL_TEXT = "sms_original_text"
 REWRITES = "sms_rewrites"
@@ -46,6 +46,13 @@ class SmsNormalizer(GraphComponent):
             if not text:
                 continue
             new_text, entities = normalise_entities(text, message.get(ENTITIES) or [])
+            folded = fold_accents(new_text)  # same length: the entity offsets stay valid
+            for entity in entities:
+                # a value that is just the annotated text follows the text, or Rasa would learn
+                # "boulangere" -> "boulangère" as a synonym and override the generated synonyms
+                if "start" in entity and entity.get("value") == new_text[entity["start"]:entity["end"]]:
+                    entity["value"] = folded[entity["start"]:entity["end"]]
+            new_text = folded
             if new_text != text:
                 message.set(TEXT, new_text)
                 if message.get(ENTITIES):
@@ -58,8 +65,9 @@ class SmsNormalizer(GraphComponent):
             if not text or message.get(REWRITES) is not None:
                 continue
             new_text, rewrites = normalise(text)
+            new_text = fold_accents(new_text)  # same length: the rewrite map stays valid
             message.set(REWRITES, rewrites)
-            if rewrites:
+            if new_text != text:
                 message.set(ORIGINAL_TEXT, text)
                 message.set(TEXT, new_text)
         return messages
@@ -85,7 +93,7 @@ class SmsRestorer(GraphComponent):
         for message in messages:
             original: Optional[str] = message.get(ORIGINAL_TEXT)
             rewrites = message.get(REWRITES)
-            if original is None or not rewrites:
+            if original is None or rewrites is None:
                 continue
             normalised = message.get(TEXT)
             entities = []

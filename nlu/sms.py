@@ -19,7 +19,7 @@ SMS: dict[str, str] = {
     "jsuiss": "je suis", "shui": "je suis", "chu": "je suis",
     "jsp": "je sais pas", "jsais": "je sais", "jsai": "je sais", "chais": "je sais", "chai": "je sais",
     "chépa": "je sais pas", "chepa": "je sais pas", "chaipa": "je sais pas", "jcp": "je sais pas",
-    "jai": "j'ai", "jé": "j'ai", "g": "j'ai", "jaurai": "j'aurai", "jaurais": "j'aurais",
+    "jai": "j'ai", "jé": "j'ai", "jsé": "je sais", "g": "j'ai", "jaurai": "j'aurai", "jaurais": "j'aurais",
     "javais": "j'avais", "jaime": "j'aime", "jaimerais": "j'aimerais", "jaimerai": "j'aimerais",
     "jarrive": "j'arrive", "jattends": "j'attends", "jattend": "j'attends", "jhabite": "j'habite",
     "jveu": "je veux", "jpe": "je peux", "jpeu": "je peux", "jfé": "je fais", "jfai": "je fais",
@@ -87,6 +87,7 @@ def normalise(text: str, protected: Sequence[Tuple[int, int]] = ()) -> Tuple[str
     rewrites: OffsetMap = []
     cursor = 0
     shift = 0
+    previous = ""
     for match in _TOKEN.finditer(text):
         start, end = match.span()
         token = match.group()
@@ -94,7 +95,9 @@ def normalise(text: str, protected: Sequence[Tuple[int, int]] = ()) -> Tuple[str
         end = start + len(stripped)
         if not stripped:
             continue
-        new = _replacement(stripped)
+        # "je c pas" is "je sais pas", not "je c'est pas"
+        new = "sais" if stripped == "c" and previous in ("je", "j") else _replacement(stripped)
+        previous = stripped.lower()
         if new is None or new == stripped:
             continue
         if any(start < p_end and p_start < end for p_start, p_end in protected):
@@ -140,6 +143,19 @@ def unmap_offset(offset: int, rewrites: OffsetMap, *, is_end: bool = False) -> i
     if offset == new_start:
         return old_start
     return old_end if is_end else old_start
+
+
+# Accented letters -> plain letters, one character for one (offsets do not move). Students mostly type
+# without accents and adults with them: "élèves" and "eleves", "décliner" and "decliner" then give the
+# featurizers the same words and n-grams. The user's own text (accents included) is given back by
+# SmsRestorer. Two-letter ligatures (œ, æ) are left alone so that the length never changes.
+_FOLD = str.maketrans("àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ’",
+                      "aaaaaaceeeeiiiinooooouuuuyyAAAAAACEEEEIIIINOOOOOUUUUYY'")
+
+
+def fold_accents(text: str) -> str:
+    """The same text without accents, character for character (same length, same offsets)."""
+    return text.translate(_FOLD)
 
 
 def normalise_entities(text: str, entities: Iterable[dict]) -> Tuple[str, List[dict]]:

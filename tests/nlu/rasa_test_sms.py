@@ -14,6 +14,8 @@ from nlu.sms import map_offset, normalise, normalise_entities, unmap_offset
     ("bjr", "bonjour"), ("slt", "salut"), ("mrc", "merci"), ("dak", "d'accord"),
     ("Jveux postuler", "je veux postuler"),
     ("/annuler", "annuler"),
+    ("je c pas quoi faire", "je sais pas quoi faire"), ("jsé pas", "je sais pas"),
+    ("c bon je c", "c'est bon je sais"),
 ])
 def test_sms_spellings_become_plain_french(raw, expected):
     assert normalise(raw)[0] == expected
