@@ -144,7 +144,8 @@ async def test_an_employer_registers_and_publishes_an_offer(stack):
         assert "entreprise : Garage Dupain de Roanne" in recap and "commune : Feurs (42)" in recap
         assert "Garage Dupain de Roanne" in await chat.say("oui")
         steps = ["/publish_offer", "mécanicien automobile", "Découverte de l'atelier",
-                 "Diagnostic, vidange, changement de pneus, avec un mécanicien.", "Feurs", "12 rue de Roanne"]
+                 "Diagnostic, vidange et pneus avec un mécanicien, un coup d'oeil à la carrosserie, le 8 mars "
+                 "la visite d'un fournisseur.", "Feurs", "12 rue de Roanne"]
         for text in steps:
             await chat.say(text)
         refused = await chat.say("du 6 au 10 janvier 2020")
@@ -161,7 +162,9 @@ async def test_an_employer_registers_and_publishes_an_offer(stack):
         async with session_scope(engine) as s:
             offer = await s.scalar(select(Offer).where(Offer.title == "Découverte de l'atelier"))
         assert offer.status is OfferStatus.PENDING_REVIEW and offer.capacity == 2
+        # Words of the description or the address (a trade, a date, a town) never changed other answers.
         assert offer.street_address == "12 rue de Roanne" and offer.commune_insee == "42094"  # Feurs
+        assert "canicien" in offer.metier_label and "carross" not in offer.metier_label.lower()
         async with session_scope(engine) as s:
             employer = await s.get(Employer, offer.employer_id)
         assert (employer.name, employer.commune_insee) == ("Garage Dupain de Roanne", "42094")
