@@ -42,6 +42,15 @@ def _excerpt(text: str, limit: int = 280) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+async def _named_by_button(turn: Turn, model: type, missing: str):
+    """The row whose id a moderation button (or typed number) names, looked up again; None after saying so."""
+    row_id = number(turn)
+    row = await turn.session.get(model, row_id) if row_id is not None else None
+    if row is None:
+        turn.say(f"{missing} Utilisez les boutons de la file de modération.")
+    return row
+
+
 class ActionModerationQueue(TremplinAction):
     action_name = "action_moderation_queue"
 
@@ -141,10 +150,8 @@ class ActionSuspendEmployer(TremplinAction):
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
         admin = require_admin(turn.account)
-        employer_id = number(turn)
-        employer = await turn.session.get(Employer, employer_id) if employer_id is not None else None
+        employer = await _named_by_button(turn, Employer, "Je ne trouve pas cet employeur.")
         if employer is None:
-            turn.say("Je ne trouve pas cet employeur. Utilisez les boutons de la file de modération.")
             return None
         if employer.suspended:
             turn.say(f"{employer.name} est déjà suspendu.")
@@ -179,7 +186,6 @@ class ActionAdminFigures(TremplinAction):
         return None
 
 
-
 class ActionCloseReport(TremplinAction):
     """A report leaves the queue once a person of the team has dealt with it."""
 
@@ -187,10 +193,8 @@ class ActionCloseReport(TremplinAction):
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
         admin = require_admin(turn.account)
-        report_id = number(turn)
-        report = await turn.session.get(ProblemReport, report_id) if report_id is not None else None
+        report = await _named_by_button(turn, ProblemReport, "Je ne trouve pas ce signalement.")
         if report is None:
-            turn.say("Je ne trouve pas ce signalement. Utilisez les boutons de la file de modération.")
             return None
         if report.status is ReportStatus.CLOSED:
             turn.say(f"Le signalement n° {report.id} est déjà clos.")
