@@ -5,6 +5,7 @@ the most frequent confusion pairs, a fallback-threshold table and p50/p95 parse 
 Exits 1 when intent accuracy is below the floor (a regression guard; the aim is higher).
 
     .venv-rasa/bin/python scripts/nlu_eval.py --model models/nlu-XXXX.tar.gz [--floor 0.85] [--json out.json]
+        [--heldout tests/nlu/heldout_fresh.yml]   # "# kind: NAME" comment blocks are reported apart
 """
 from __future__ import annotations
 
@@ -51,6 +52,24 @@ def load_heldout(path: Path) -> list[dict]:
             ],
         })
     return rows
+
+
+def load_kinds(path: Path) -> dict[str, str]:
+    """Example text -> kind, from "# kind: NAME" comment lines of the held-out file ("# kind: -" ends
+    a block). Lets a held-out batch report its weak kinds (wish-phrased searches...) apart."""
+    import re
+
+    kinds, current = {}, None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        marker = re.match(r"^\s*#\s*kind:\s*(\S+)", line)
+        if marker:
+            current = None if marker.group(1) == "-" else marker.group(1)
+            continue
+        example = re.match(r"^\s+- (.+)$", line)
+        if current and example and not line.lstrip().startswith("- intent:"):
+            text = re.sub(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})", r"\1", example.group(1))
+            kinds[text.strip()] = current
+    return kinds
 
 
 async def parse_all(model: Path, rows: list[dict]) -> tuple[list[dict], list[float]]:
@@ -151,6 +170,23 @@ def main() -> int:
     fn = sum(c[2] for c in counts.values())
     entity_f1 = _f1(tp, fp, fn)
 
+    # --- per kind ("# kind:" blocks of the held-out file) -----------------------------------------
+    text_kinds = load_kinds(args.heldout)
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # right, n, tp, fp, fn
+    for row, parsed in zip(rows, results):
+        kind = text_kinds.get(row["text"].strip())
+        if kind is None:
+            continue
+        k = by_kind[kind]
+        k[0] += row["intent"] == parsed["intent"]["name"]
+        k[1] += 1
+        gold_spans = {(e["entity"], e["start"], e["end"]) for e in row["entities"]}
+        pred_spans = {(e["entity"], e["start"], e["end"]) for e in parsed.get("entities") or []
+                      if e.get("extractor") != "RegexMessageHandler"}
+        k[2] += len(gold_spans & pred_spans)
+        k[3] += len(pred_spans - gold_spans)
+        k[4] += len(gold_spans - pred_spans)
+
     # --- fallback threshold table (what the FallbackClassifier would do at other thresholds) -------
     tops = [diet_top(p) for p in results]
     thresholds = {}
@@ -178,6 +214,10 @@ def main() -> int:
         c = counts[name]
         print(f"    {name:<10} F1 {_f1(*c):.3f}  (tp {c[0]}, fp {c[1]}, fn {c[2]})")
     print(f"  parse latency        p50 {p50:.1f} ms, p95 {p95:.1f} ms (one message at a time, this machine)")
+    if by_kind:
+        print("  by kind (intent right / messages; entity tp, fp, fn):")
+        for kind, k in sorted(by_kind.items()):
+            print(f"    {kind:<16} {k[0]:>3}/{k[1]:<3} intent {k[0] / k[1]:.2f}; entities tp {k[2]}, fp {k[3]}, fn {k[4]}")
     weakest = sorted(per_intent.items(), key=lambda kv: kv[1]["f1"])[:6]
     print("  weakest intents      " + ", ".join(f"{k} {v['f1']:.2f}" for k, v in weakest))
     print("  confusion pairs (gold -> predicted, count):")
@@ -207,7 +247,9 @@ def main() -> int:
                "entity_f1_by_type": {k: _f1(*c) for k, c in counts.items()},
                "latency_ms_p50": p50, "latency_ms_p95": p95,
                "confusions": [[g, p, n] for (g, p), n in confusions.most_common()],
-               "fallback_thresholds": {str(k): v for k, v in thresholds.items()}, "cheapest_threshold": best}
+               "fallback_thresholds": {str(k): v for k, v in thresholds.items()}, "cheapest_threshold": best,
+               "by_kind": {kind: {"intent_accuracy": k[0] / k[1], "messages": k[1], "entity_tp": k[2],
+                                  "entity_fp": k[3], "entity_fn": k[4]} for kind, k in by_kind.items()}}
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
