@@ -20,7 +20,7 @@ def _parent_cases() -> list[Case]:
              ("Bonjour, ma fille m'a donné un code pour suivre son stage : $pcode", None,
               "où en est sa candidature ?"),
              ("$pcode", None, "est-ce que mon fils a des nouvelles de l'entreprise ?"),
-             ("je veux suivre mon fils", "c'est $pcode", "alors, il a une réponse ?"),
+             ("je voudrais suivre mon fils", "c'est $pcode", "alors, il a une réponse ?"),
              ("voici le code de mon enfant $pcode", None, "des nouvelles du stage ?"),
              ("comment suivre les candidatures de ma fille", "$pcode", "l'employeur a-t-il répondu ?"),
              ("code parent $pcode", None, "où en sont ses demandes de stage"),
@@ -91,7 +91,7 @@ def _admin(n: int):
 
 def _admin_cases() -> list[Case]:
     cases = []
-    queue = ["file de modération", "qu'est-ce qu'il y a à modérer ?", "les offres en attente de validation",
+    queue = ["file de modération", "y a quoi à modérer aujourd'hui ?", "les offres qui attendent une validation",
              "modération"]
     for i, ask in enumerate(queue):
         cases.append(Case(f"admin_approve_{i + 1}", "admin", "opens the queue and approves the new offer",

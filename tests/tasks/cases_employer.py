@@ -90,6 +90,12 @@ PUBLISH = [
     ("publier une offre", "mécanicien agricole", "L'entretien des tracteurs",
      "Vidange, graissage et petites réparations sur le matériel des agriculteurs.",
      "Marcigny", "route de Roanne", "$w6", (6,), "1 seul", 1, ("machines",), r"agricol"),
+    ("publier une offre", "coiffeur", "Une semaine au salon",
+     "Accueil des clients, shampoings observés, coupe et coloration expliquées par l'équipe.",
+     "Roanne", "10 rue Jean Jaurès", "$w6", (6,), "1", 1, ("public",), r"coiff"),
+    ("publier une offre de stage", "secrétaire médicale", "L'accueil d'un cabinet médical",
+     "Prise de rendez-vous, accueil des patients et classement, sans données de santé.",
+     "Montbrison", "6 boulevard Lachèze", "semaine du $monday5", (5,), "1", 1, ("bureau",), r"secretaire"),
     ("je voudrais publier une offre", "fleuriste", "Composer des bouquets",
      "Réception des fleurs, préparation des compositions et conseil aux clients.",
      "Roanne", "4 rue Charles de Gaulle", "$w7 et $w8", (7, 8), "deux", 2, ("public", "Créer"), r"fleur"),
@@ -97,7 +103,7 @@ PUBLISH = [
 
 
 def _publish_cases() -> list[Case]:
-    cases = []
+    cases, seen = [], set()
     for i, (opening, metier, title, desc, place, address, weeks_typed, weeks, places_typed, places, setting,
             expected) in enumerate(PUBLISH):
         journey = "publish_craft" if i < 5 else "publish_steps"
@@ -105,7 +111,8 @@ def _publish_cases() -> list[Case]:
             journey = "publish_two_weeks"
         steps = [Say(opening), r.publish(metier, title, desc, place, address, weeks_typed, places_typed, setting)]
         cases.append(Case(f"{journey}_{i + 1}", journey, f"publishes « {metier} » step by step", steps,
-                          c.published(expected, weeks, places), setup=_company(i), smoke=i in (0, 2)))
+                          c.published(expected, weeks, places), setup=_company(i), smoke=journey not in seen))
+        seen.add(journey)
     one = [("Je propose un stage de boulanger à Feurs $w4, 1 place", r"boulang", (4,), 1),
            ("offre : ébéniste, Feurs, $w5, 2 places", r"beniste", (5,), 2),
            ("je peux prendre un élève en mécanique auto à Feurs la semaine du $monday4, 1 place", r"canicien", (4,), 1),
@@ -136,7 +143,7 @@ def _host(n: int):
 
 
 def _review_cases() -> list[Case]:
-    accept = ["ok je la prends", "c'est bon pour moi, j'accepte cet élève", "oui on l'accueille avec plaisir",
+    accept = ["ok je le prends celui-là", "c'est bon pour moi, j'accepte cet élève", "oui on l'accueille avec plaisir",
               "Accepter", "d'accord pour ce jeune"]
     decline = ["non merci pas pour cette fois", "désolé c'est complet chez nous", "Refuser",
                "je ne peux pas le prendre", "ça ne va pas être possible"]
@@ -156,6 +163,21 @@ def _review_cases() -> list[Case]:
                          Rule(r"confirm|vraiment", Press("Oui", otherwise="oui"))), until=r"prevenu")]
         cases.append(Case(f"review_decline_{i + 1}", "review_decline", f"declines with « {answer} »", steps,
                           c.decided(ApplicationStatus.DECLINED), setup=_host(10 + i), smoke=i == 0))
+    return cases
+
+
+def _register_offtopic_cases() -> list[Case]:
+    asides = [(r.Q_CONTACT, "c'est quoi exactement la convention de stage ?"),
+              (r.Q_PHONE, "je dois payer quelque chose ?"),
+              (r.Q_COMPANY_PLACE, "l'élève est assuré par qui ?")]
+    cases = []
+    for i, (question, aside) in enumerate(asides):
+        siret = luhn_siret(200 + i)
+        steps = [*r.adult_start("entreprise", "je suis une entreprise"), Say("inscrire mon entreprise"),
+                 r.register(spaced(siret), "Cave du Forez", "Feurs", "Hugo Lamotte", "04 77 26 44 55",
+                            extra=(Rule(question, Say(aside), times=1),))]
+        cases.append(Case(f"register_offtopic_{i + 1}", "register_offtopic", f"asks « {aside} » mid-form", steps,
+                          c.registered(siret, r"cave du forez", r"hugo lamotte", "0477264455", FEURS), smoke=i == 0))
     return cases
 
 
@@ -185,4 +207,4 @@ def _cancel_cases() -> list[Case]:
 
 
 def cases() -> list[Case]:
-    return [*_register_cases(), *_publish_cases(), *_review_cases(), *_cancel_cases()]
+    return [*_register_cases(), *_register_offtopic_cases(), *_publish_cases(), *_review_cases(), *_cancel_cases()]

@@ -80,7 +80,7 @@ def _search_cases() -> list[Case]:
         cases.append(Case(f"search_one_message_{i + 1}", "search_one_message", "métier, place and week in one SMS",
                           [Say(typed), r.search(None, "Feurs", f"$w{week}"), *r.apply(motivation)],
                           c.applied(metier, week), setup=_pupil("FEURS-3A"), smoke=i == 0))
-    steps = [("je cherche un stage", "boulangerie", "Feurs", "$w4", r"boulang", 4),
+    steps = [("bon je cherche un stage", "boulangerie", "Feurs", "$w4", r"boulang", 4),
              ("stage", "mécanique auto", "42110", "la semaine du $monday4", r"canicien|carross", 4),
              ("jveux chercher un stage", "vétérinaire", "montbrison", "$w4", r"veterin", 4),
              ("trouver un stage stp", "dans l'imprimerie", "Montbrison", "semaine du $monday4", r"imprim", 4),
@@ -112,6 +112,15 @@ def _search_cases() -> list[Case]:
                           [Say(first), Say(fix), r.search(None, "Feurs", "$w4", distance="30 km"),
                            *r.apply(motivation)],
                           c.applied(exp, 4), setup=_pupil("FEURS-3A"), smoke=i == 0))
+    offtopic = [("Q_PLACE", "c'est payé un stage ?"), ("Q_WHEN", "t'es un vrai robot ou quoi"),
+                ("Q_PLACE", "on doit faire combien d'heures par jour"), ("Q_WHEN", "merci t'es sympa")]
+    for i, (question, aside) in enumerate(offtopic):
+        ask = getattr(r, question)
+        cases.append(Case(f"search_offtopic_{i + 1}", "search_offtopic", f"asks « {aside} » mid-search, then goes on",
+                          [Say("je cherche un stage de 3e"),
+                           r.search("boulangerie", "Feurs", "$w4", extra=(Rule(ask, Say(aside), times=1),)),
+                           *r.apply(motivation)],
+                          c.applied(r"boulang", 4), setup=_pupil("FEURS-3A"), smoke=i == 0))
     return cases
 
 
@@ -158,8 +167,8 @@ def _apply_cases() -> list[Case]:
 
 
 def _follow_cases() -> list[Case]:
-    asks = ["g eu des reponses ?", "elle en est où ma candidature", "mes candidatures stp",
-            "est-ce que le stage a répondu", "du nouveau pour mon stage ?"]
+    asks = ["g eu une reponse ou pas ?", "elle en est où ma candidature", "mes candidatures stp",
+            "est-ce que le stage a répondu", "du nouveau pour mon stage ?", "jai postulé, ça dit quoi ?"]
     return [Case(f"follow_{i + 1}", "follow", "asks where the application stands", [Say("/start"), Say(ask)],
                  c.shown(r"\$app_code|en attente|envoyee"), setup=_pupil_who_applied(), smoke=i == 0)
             for i, ask in enumerate(asks)]
@@ -184,8 +193,15 @@ def _invite_cases() -> list[Case]:
 
 
 def _cancel_cases() -> list[Case]:
-    stops = ["annuler", "laisse tomber", "non en fait laisse tomber", "stop j'arrête"]
     cases = []
+    for i, stop in enumerate(["annule", "laisse tomber jvais voir plus tard"]):
+        cases.append(Case(f"cancel_search_{i + 1}", "cancel_student", "gives up in the middle of a search",
+                          [Say("je cherche un stage de 3e"), Answer((Rule(r.Q_METIER_STUDENT, Say("coiffure")),
+                                                               Rule(r.Q_PLACE, Say(stop), times=1)),
+                                                              until=r"annule|rien n'a ete|j'arrete|on fait autre chose")],
+                          c.all_of(c.no_application(), c.said(r"annule|rien n'a ete|j'arrete|on fait autre chose")),
+                          setup=_pupil("FEURS-3A")))
+    stops = ["annuler", "laisse tomber", "non en fait laisse tomber", "stop j'arrête"]
     for i, stop in enumerate(stops):
         cases.append(Case(f"cancel_student_{i + 1}", "cancel_student", "gives up while writing the motivation",
                           [Say("stage boulangerie à feurs $w4"), r.search(None, "Feurs", "$w4", "30 km"),

@@ -18,9 +18,9 @@ SENT = r"c'est envoye|candidature c-[a-z0-9]+ est partie|bien envoyee"
 
 
 def search(metier: str | Press | None, place: str | None, when: str | None,
-           distance: str = "20 km", until: str = RESULTS) -> Answer:
+           distance: str = "20 km", until: str = RESULTS, extra: tuple[Rule, ...] = ()) -> Answer:
     """Answer the search questions the bot asks, until the results show."""
-    rules = []
+    rules = list(extra)
     if metier is not None:
         rules.append(Rule(Q_METIER_STUDENT, metier if isinstance(metier, Press) else Say(metier)))
     if place is not None:
