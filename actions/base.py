@@ -3,6 +3,7 @@ transaction per action, French answers for refused operations, and never a stack
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tremplin.answers import read_yes_no
 from tremplin.db import get_engine, session_scope
 from tremplin.models import Account, ChannelIdentity, Role
 from tremplin.services.errors import DomainError
@@ -102,14 +104,69 @@ class TremplinAction(Action):
         raise NotImplementedError
 
 
+# Intents that leave a form (the NLU lets them through only with words that say so: nlu/guards.py).
+LEAVING = frozenset({"cancel", "human_handoff", "report_problem"})
+# Intents answered by a rule before the form asks again (data/rules.yml): taken only when the message
+# is not an answer of the kind asked.
+ANSWERED_IN_PASSING = frozenset({"faq", "help", "bot_challenge", "out_of_scope", "thank", "greet", "goodbye",
+                                 "join_class"})
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def typed_text(tracker: Tracker) -> str:
+    """What the user typed; empty for a button (its payload carries the value)."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return "" if text.startswith("/") else text
+
+
 class TremplinFormValidation(FormValidationAction):
     """Form validation with the same database scope; `validate_<slot>` methods get `turn` via self.turn.
+
+    Answer first: `readers` maps a slot to a typed reader (tremplin/answers); while that slot is asked,
+    the message is read as its answer whatever the intent, and the slot's `validate_` method checks it
+    (saying why and asking again when refused). Only explicit words leave the form (LEAVING); a FAQ
+    or a greeting is answered in passing only when the message is not an answer of the kind asked.
+    A reader marked `whole_text` beats an entity the NLU found (two weeks in one answer); otherwise
+    the entity, already normalised, is kept.
 
     The action server keeps ONE instance per action and serves requests concurrently: each run works
     on a fresh instance, so two users' validations never see each other's session or account."""
 
     form: str = ""
+    readers: dict[str, Callable[[str], Any]] = {}
+    whole_text: frozenset[str] = frozenset()
     turn: Turn
+
+    async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict[str, Any]) -> list[EventType]:
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        tracker.add_slots(events)
+        return events + self.read_answer(tracker)
+
+    def read_answer(self, tracker: Tracker) -> list[EventType]:
+        """The message read as the answer to the slot being asked (see the class docstring)."""
+        slot = tracker.get_slot("requested_slot")
+        reader = self.readers.get(slot)
+        text = typed_text(tracker)
+        intent = latest_intent(tracker)
+        if reader is None or not text or intent in LEAVING or intent == "join_class":
+            return []  # a class code typed mid-form joins the class first (data/rules.yml)
+        value = reader(text)
+        found_by_nlu = slot in tracker.slots_to_validate()
+        if value is not None and (slot in self.whole_text or not found_by_nlu):
+            return [SlotSet(slot, value)]
+        if value is not None or found_by_nlu or intent in ANSWERED_IN_PASSING:
+            return []
+        if reader is read_yes_no:  # neither yes nor no: never guess, ask again
+            self.turn.say(self.turn.t("Réponds-moi par « oui » ou par « non », s'il te plaît (ou « annuler » "
+                                      "pour tout arrêter).", "Répondez par « oui » ou par « non », s'il vous "
+                                      "plaît (ou « annuler » pour tout arrêter)."))
+            self.turn.set("answer_refused", slot)
+            return []
+        return [SlotSet(slot, text)]  # not an answer of that kind: the check says why and asks again
 
     def name(self) -> str:
         return f"validate_{self.form}"

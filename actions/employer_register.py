@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
 from actions.employer_common import commune_label
+from tremplin.answers import read_commune, read_free_text, read_person_name, read_phone, read_siret, read_yes_no
 from tremplin.models import Employer, Role
 from tremplin.services.employer_contacts import pending_request_of, waiting_message
 from tremplin.services.employers import CHARTER_TEXT, normalize_phone, register_employer, resolve_commune
@@ -50,6 +51,12 @@ def free_text(tracker: Tracker, slot: str) -> dict[str, Any]:
     return {}
 
 
+def read_contact_person(text: str) -> str | None:
+    """« Claire Martin », or « Claire Martin 06 12 34 56 78 » (the phone, given ahead, is kept too)."""
+    phone = read_phone(text)
+    return text.strip() if read_person_name(text.replace(phone, " ") if phone else text) else None
+
+
 def drop_stale(turn: Turn, tracker: Tracker, start_intent: str, slots: list[str]) -> None:
     """When the form starts again, forget the answers of an earlier attempt that was left half-way (cancel,
     report, handoff...): only what this very message says (its entities) prefills the form."""
@@ -66,6 +73,10 @@ def drop_stale(turn: Turn, tracker: Tracker, start_intent: str, slots: list[str]
 
 class ValidateRegisterCompanyForm(TremplinFormValidation):
     form = FORM
+    readers = {"company_siret": read_siret, "company_name": read_free_text, "company_lieu": read_commune,
+               "company_contact": read_contact_person, "company_phone": read_phone,
+               "company_charter": read_yes_no, "company_confirm": read_yes_no}
+    whole_text = frozenset({"company_siret", "company_name", "company_contact", "company_phone"})
 
     async def get_extraction_events(self, dispatcher, tracker, domain) -> list[EventType]:
         drop_stale(self.turn, tracker, "register_company", SLOTS)
@@ -129,10 +140,20 @@ class ValidateRegisterCompanyForm(TremplinFormValidation):
 
     async def validate_company_contact(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         contact = " ".join(str(value or "").split())
+        phone_ahead = read_phone(contact)
+        if phone_ahead:
+            contact = " ".join(contact.replace(phone_ahead, " ").split()).strip(" ,;-/")
         if any(c.isdigit() for c in contact) or not 2 <= len(contact) <= 120:
             self.turn.say("Indiquez seulement le prénom et le nom de la personne qui accueillera l'élève "
                           "(par exemple « Claire Martin ») ; le téléphone vient juste après.")
             return {"company_contact": None}
+        if phone_ahead and tracker.get_slot("company_phone") is None:
+            try:
+                phone = normalize_phone(phone_ahead)
+            except DomainError:
+                return {"company_contact": contact}  # the phone question will say what is wrong
+            self.turn.say(f"C'est noté : {contact}. J'ai aussi noté le téléphone {phone}.")
+            return {"company_contact": contact, "company_phone": phone}
         return {"company_contact": contact}
 
     async def validate_company_phone(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
 from actions.follow_common import button
+from tremplin.answers import read_free_text
 from tremplin.models import Role
 from tremplin.services.errors import DomainError
 from tremplin.services.follow import link_child, status_for_parent
@@ -35,6 +36,7 @@ class ValidateLinkChildForm(TremplinFormValidation):
     """Only the shape of the code is checked here: redeeming it (and counting failures) is the submit."""
 
     form = "link_child_form"
+    readers = {"link_code": read_free_text}
 
     async def validate_link_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from actions.base import TremplinAction, TremplinFormValidation, Turn
 from actions.student_common import (
     commune_label, home_commune, load_state, offer_id_from, period_of_slot, student_or_explain,
 )
+from tremplin.answers import read_free_text, read_yes_no
 from tremplin.geography import haversine_km
 from tremplin.models import (
     PENDING_STATUSES, PLACED_STATUSES, Application, Offer, OfferStatus, Student,
@@ -73,6 +74,8 @@ async def check_offer(turn: Turn, student: Student, offer_id: int, week_start: d
 
 class ValidateApplyForm(TremplinFormValidation):
     form = "apply_form"
+    readers = {"apply_offer": read_free_text, "apply_motivation": read_free_text, "apply_confirm": read_yes_no}
+    whole_text = frozenset({"apply_motivation"})
 
     def _stop(self, message: str, buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:
         self.turn.say(message, buttons=buttons)

@@ -2,9 +2,12 @@
 gives the collège and the stage week; without one, the first search gives a commune and a week."""
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from actions.base import TremplinAction, Turn
+from tremplin.answers import read_class_code
 from tremplin.dates.period import range_label
 from tremplin.geography import get_communes
 from tremplin.models import Role, School, SchoolClass
@@ -53,7 +56,7 @@ class ActionJoinClass(TremplinAction):
             turn.say("Ce code sert aux élèves pour rejoindre leur classe. Pour suivre une classe, créez-la avec "
                      "« créer une classe » ; pour suivre votre enfant, utilisez son code « P- ».")
             return
-        code = turn.entity("code") or ""
+        code = turn.entity("code") or read_class_code(turn.tracker.latest_message.get("text") or "") or ""
         if not code.strip() or code.upper().startswith(("C-", "P-", "O-")):
             turn.say(ASK_CODE)
             return
@@ -78,9 +81,15 @@ class ActionJoinClass(TremplinAction):
         commune = get_communes().get(school.commune_insee)
         where = f" ({commune.name})" if commune else ""
         turn.set("periode", None)  # the class's week replaces any week typed before
+        wish = turn.entity("metier") or turn.entity("domaine")
+        if turn.tracker.active_loop.get("name") == "search_form":
+            wish = None  # the search goes on by itself after joining
+        question = (f"J'ai aussi noté « {wish} » : je cherche ?" if wish
+                    else "Qu'est-ce que tu aimerais découvrir ?")
+        buttons = [{"title": f"Chercher : {wish}"[:60], "payload": "/search_offers" + json.dumps({"metier": wish})}] \
+            if wish else [{"title": "Chercher un stage", "payload": "/search_offers"}]
         turn.say(f"Bienvenue dans la classe {school_class.name} du {school.name}{where} 🎒 Ton stage : "
                  f"{range_label(school_class.stage_start, school_class.stage_end)}. Je te proposerai des offres "
-                 "pour cette semaine-là. Qu'est-ce que tu aimerais découvrir ?", buttons=[
-                     {"title": "Chercher un stage", "payload": "/search_offers"},
-                     {"title": "Je ne sais pas quoi faire", "payload": "/unsure_career"}])
+                 f"pour cette semaine-là. {question}", buttons=[
+                     *buttons, {"title": "Je ne sais pas quoi faire", "payload": "/unsure_career"}])
 

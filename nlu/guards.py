@@ -73,3 +73,69 @@ class SocialIntentGuard(GraphComponent):
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != FALLBACK]
             message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
         return messages
+
+
+# --- leaving a form needs explicit words ---------------------------------------------------------
+# A name (« Pierre Lannuler »), a date or a title read as `cancel` used to throw away a whole form.
+# Leaving is only ever done with words that say so; `report_problem` (safety) keeps any confident
+# prediction, since a child's report must never be taken for a form answer.
+_EXIT_CUES = {
+    "cancel": r"\bannul|\bstop\b|\barr[eê]t|\bjarret|\blaiss|\boubli|\babandon|pas la peine|\bquitt|\bsor[st]\b|"
+              r"\bsortir\b|recommenc|interromp|\bretour\b|rien dit|\bignor|\beffac|change d ?avis|"
+              r"(?:veux|veut|voulons) (?:plus|pas continuer)|plus envie|\btant pis\b|/cancel|/annuler|"
+              r"c(?:'| )?est bon (?:laisse|j ?arrete)|\bon arrete\b|\bfini\b pour moi",
+    "human_handoff": r"humain|quelqu|\bqqn\b|\bpersonne\b|conseill|responsable|adulte|\bappel|rappel|contact|"
+                     r"support|service client|operat|admin|e-?mail|\bjoindre|interlocut|equipe|en charge|"
+                     r"\bgere\b|membre|\bvrai|tremplin",
+}
+_EXIT_RES = {intent: re.compile(pattern) for intent, pattern in _EXIT_CUES.items()}
+REPORT_INTENT = "report_problem"
+REPORT_MIN_CONFIDENCE = 0.7
+NEXT_MIN_CONFIDENCE = 0.3  # the runner-up is taken only when DIET believed in it a little
+
+
+def has_exit_cue(intent: str, text: str) -> bool:
+    """True unless `intent` leaves forms and `text` carries none of the words that say so."""
+    pattern = _EXIT_RES.get(intent)
+    return pattern is None or pattern.search(fold(text)) is not None
+
+
+def _demote(message: Message, intent: dict) -> None:
+    """The next intent of the ranking that does not leave a form, or nlu_fallback."""
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or []
+               if r.get("name") not in (*_EXIT_RES, REPORT_INTENT, intent.get("name"))]
+    best = ranking[0] if ranking and ranking[0].get("name") != FALLBACK \
+        and ranking[0].get("confidence", 0.0) >= NEXT_MIN_CONFIDENCE else None
+    chosen = {"name": best["name"], "confidence": best.get("confidence", 0.0)} if best \
+        else {"name": FALLBACK, "confidence": intent.get("confidence", 0.0)}
+    rest = [r for r in ranking if r.get("name") != chosen["name"]]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *rest], add_to_output=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ExitIntentGuard(GraphComponent):
+    """After the FallbackClassifier: `cancel`/`human_handoff` need their words, `report_problem` a
+    confident prediction or its words; otherwise the next intent of the ranking is taken."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ExitIntentGuard":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent: Optional[dict] = message.get(INTENT)
+            name = (intent or {}).get("name")
+            texts = [t for t in (message.get(TEXT) or "", message.get(ORIGINAL_TEXT) or "") if t]
+            if name in _EXIT_RES and not any(has_exit_cue(name, t) for t in texts):
+                _demote(message, intent)
+            elif name == REPORT_INTENT and intent.get("confidence", 0.0) < REPORT_MIN_CONFIDENCE \
+                    and not any(re.search(r"signal|probleme|harcel|arnaque|louche|bizarre|chelou|grave|"
+                                          r"peur|insult|bless|touch", fold(t)) for t in texts):
+                _demote(message, intent)
+        return messages

@@ -47,7 +47,10 @@ async def test_name_commune_contact_and_phone(engine, monkeypatch):
     assert out.slots()["company_lieu"] is None and "Plusieurs communes" in out.text and "code postal" in out.text
     out = await ask(engine, sender, "company_lieu", "Zzzyxville")
     assert out.slots()["company_lieu"] is None and "Vérifiez l'orthographe" in out.text
-    out = await ask(engine, sender, "company_contact", "Claire 0612345678")
+    out = await ask(engine, sender, "company_contact", "Claire Dubreuil 0612345678")  # the phone given ahead
+    assert out.slots()["company_contact"] == "Claire Dubreuil" and out.slots()["company_phone"] == "06 12 34 56 78"
+    assert "aussi noté le téléphone 06 12 34 56 78" in out.text
+    out = await ask(engine, sender, "company_contact", "04 77 12 34 56")
     assert out.slots()["company_contact"] is None and "prénom et le nom" in out.text
     assert (await ask(engine, sender, "company_contact", "Claire Martin")).slots()["company_contact"] == "Claire Martin"
     out = await ask(engine, sender, "company_phone", "12 34")

@@ -11,15 +11,20 @@ import re
 from datetime import date, timedelta
 
 from tremplin.dates.holidays import holiday_weeks
-from tremplin.dates.lexicon import (TOKEN_RE, DatePart, clean, count_number, month_number, ordinal_number,
+from tremplin.dates.lexicon import (MONTH, TOKEN_RE, DatePart, clean, count_number, month_number, ordinal_number,
                                     read_part)
 from tremplin.dates.period import (EXAMPLES, MONTH_NAMES, WEEKDAY_NAMES, DateParseError, Period, french_date,
                                    monday_of, range_label, week_label, work_week)
 
 __all__ = ["parse_periods", "Period", "DateParseError"]
 
-# Numbers that are not dates: hours ("9h30") and the class ("élève de 3e").
-_IGNORED = re.compile(r"\b\d{1,2}\s*h\s*(?:\d{2})?\b|\b3\s*(?:e|eme)\b")
+# Numbers that are not dates: hours ("9h30"), the class ("élève de 3e") and a count of pupils
+# ("…, 1 place", "2 élèves"): an offer typed in one message ends with its places.
+_IGNORED = re.compile(r"\b\d{1,2}\s*h\s*(?:\d{2})?\b|\b3\s*(?:e|eme)\b|"
+                      r"\b\d{1,2}\s*(?:places?|eleves?|stagiaires?|jeunes?|postes?|personnes?|collegiens?)\b")
+# "les semaines du 11 et du 18 janvier", "du 7 au 11 et du 14 au 18 déc.": the month said once, at the end.
+_SHARED_MONTH = re.compile(rf"\b(\d{{1,2}})(?:er)?\s+(?:et|puis|ou|,)\s+(?=(?:(?:du|le|de)\s+)?\d{{1,2}}(?:er)?"
+                           rf"(?:\s+(?:au|a)\s+\d{{1,2}})?\s+(?:de\s+)?({MONTH}))")
 
 
 def parse_periods(text: str, today: date, zone: str | None = "A") -> list[Period]:
@@ -29,6 +34,8 @@ def parse_periods(text: str, today: date, zone: str | None = "A") -> list[Period
     the text, can be read, when it is too vague (a month), past, impossible or needs the school zone.
     """
     cleaned = clean(text)
+    while (shared := _SHARED_MONTH.search(cleaned)) is not None:
+        cleaned = f"{cleaned[:shared.start()]}{shared[1]} {shared[2]} et {cleaned[shared.end():]}"
     periods: list[Period] = []
     months: list[int] = []  # a month alone is too vague, unless a precise period is given too
     leftover = cleaned

@@ -1,0 +1,78 @@
+"""A class code acts, whatever DIET thought of the sentence around it.
+
+Joining a class is the first thing every pupil does, and the code comes in every shape: alone
+(« FEURS-3A », « feurs 3a »), after a button, or inside a sentence with the role (« chui en 3e mon
+code c MARCIGNY-3B »). DIET reads such messages as `inform` or `declare_role` and the code was lost.
+``ClassCodeDetector`` (last in the pipeline, on the user's own text) adds the `code` entity for a
+class code and turns the usual carrier intents into `join_class`; the action checks the code
+against the database, so a look-alike costs one polite « ce code ne correspond à aucune classe ».
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+# « FEURS-3A », « MARCIGNY-3B », « ST-ETIENNE-3C »: letters, a dash, a digit first. Other codes of the
+# project (C-…, P-…, O-…, J-…) are one letter before the dash and never match.
+_HYPHENATED = re.compile(r"(?<![\w-])((?:[A-Za-zÀ-ÿ]{2,14}-){1,2}\d[A-Za-z0-9]{0,3})(?![\w-])")
+# « mon code c feurs 3a », « code : FEURS 3A »: a space instead of the dash, only right after « code ».
+_AFTER_WORD = re.compile(r"\bcode\b[^A-Za-z0-9]*(?:de (?:ma |la )?classe\W*)?(?:(?:c'est|cest|c|est|=)\W+)?"
+                         r"([A-Za-zÀ-ÿ]{2,14})[ _]+(\d[A-Za-z0-9]{0,3})(?![\w-])", re.IGNORECASE)
+# Words that look like a code after « code » but are not: « code postal 42110 » has no letter-digit pair.
+_NOT_CODES = {"postal", "promo", "secret", "de", "du", "la", "le"}
+# What DIET says of a message that is mostly a code; other intents (a teacher's « le point sur la
+# FEURS-3A ») keep theirs, with the entity added.
+CARRIER_INTENTS = {"inform", "declare_role", "greet", "nlu_fallback", "affirm", "out_of_scope", "thank",
+                   "search_offers", "unsure_career", "link_child", "join_class", "help"}
+JOIN_INTENT = "join_class"
+
+
+def find_class_code(text: str) -> Optional[tuple[int, int, str]]:
+    """(start, end, CODE) of the first class code in `text`, or None."""
+    match = _HYPHENATED.search(text or "")
+    if match:
+        return match.start(1), match.end(1), match.group(1).upper()
+    match = _AFTER_WORD.search(text or "")
+    if match and match.group(1).lower() not in _NOT_CODES:
+        return match.start(1), match.end(2), f"{match.group(1)}-{match.group(2)}".upper()
+    return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class ClassCodeDetector(GraphComponent):
+    """After SmsRestorer: offsets are those of the text the user typed."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ClassCodeDetector":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            found = find_class_code(message.get(TEXT) or "")
+            if found is None:
+                continue
+            start, end, code = found
+            entities = [e for e in message.get(ENTITIES) or []
+                        if not (e.get("start", -1) < end and e.get("end", -1) > start)]  # no overlapping guess
+            entities.append({"entity": "code", "value": code, "start": start, "end": end,
+                             "confidence_entity": 1.0, "extractor": type(self).__name__})
+            message.set(ENTITIES, sorted(entities, key=lambda e: e.get("start", 0)), add_to_output=True)
+            intent = message.get(INTENT) or {}
+            if intent.get("name") in CARRIER_INTENTS and intent.get("name") != JOIN_INTENT:
+                chosen = {"name": JOIN_INTENT, "confidence": 1.0}
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != JOIN_INTENT]
+                message.set(INTENT, chosen, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+        return messages
