@@ -16,6 +16,7 @@ from tremplin.metiers import (
     get_referentiel,
     resolve_environments,
 )
+from tremplin.metiers.environments import environment_fit, fit_threshold, is_refusal
 from tremplin.metiers.referentiel import DEFAULT_PATH, REFERENCE_DIR_ENV
 from tremplin.text import normalize
 
@@ -342,3 +343,48 @@ def test_duplicate_label_is_rejected(tmp_path: Path) -> None:
     data["metiers"].append(dict(data["metiers"][0], rome="D1104"))
     with pytest.raises(ValueError, match="duplicate label"):
         Referentiel.load(_write(tmp_path, data))
+
+
+# ---------------------------------------------------------------- fit of a trade to the quiz answers
+
+QUIZ = ("exterieur", "public", "calme", "atelier")  # dehors, avec des gens, calme, fabriquer
+
+
+def test_trades_against_an_answer_never_fit(ref: Referentiel) -> None:
+    def fit(label: str, answers=QUIZ):
+        return environment_fit(answers, ref.find_label(label).environments)
+
+    assert fit("Retoucheur").clash == ("exterieur",)  # a sewing workshop: indoors only
+    assert "exterieur" in fit("Toiletteur").clash      # tagged « intérieur »
+    assert "calme" in fit("Maçon").clash               # a building site is not calm
+    assert fit("Enquêteur").ok and fit("Enquêteur").met == ("calme", "exterieur", "public")
+    assert not fit("Vendeur en alimentation", ("calme",)).ok  # busy shop: « anime »
+    assert not fit("Bibliothécaire", ("anime",)).ok           # calm place, for a pupil who wants action
+    assert not fit("Jardinier paysagiste", ("interieur",)).ok  # outdoors only
+    assert fit("Menuisier", ("interieur",)).ok
+
+
+def test_calm_goes_against_the_public_unless_people_were_wanted() -> None:
+    assert environment_fit(["calme"], ["public", "anime"]).clash == ("calme",)
+    assert environment_fit(["calme"], ["public"]).clash == ("calme",)
+    assert environment_fit(["calme", "public"], ["public"]).ok
+    assert environment_fit(["calme"], ["public", "calme"]).ok  # a calm counter (a library)
+
+
+def test_fit_scores_full_and_near_matches() -> None:
+    assert environment_fit(QUIZ, ["nature", "machines"]).score == 3  # outdoors (2) + close to making (1)
+    assert environment_fit(QUIZ, ["exterieur", "public", "atelier"]).score == 6
+    assert environment_fit([], ["public"]).score == 0 and environment_fit([], ["public"]).ok
+    assert fit_threshold(4) == 4 and fit_threshold(1) == 2 and fit_threshold(0) == 2
+
+
+@pytest.mark.parametrize("text", ["aucun", "Aucun !", "rien de tout ça", "je sais pas", "jsp", "chai pas",
+                                  "peu importe", "ni l'un ni l'autre", "bof", "aucun de ceux-là", "non",
+                                  "rien ne me plaît", "ça me dit rien"])
+def test_refusals_are_understood(text: str) -> None:
+    assert is_refusal(text)
+
+
+@pytest.mark.parametrize("text", ["dehors", "avec des gens", "pas dans un bureau", "", "plutôt dehors"])
+def test_answers_are_not_refusals(text: str) -> None:
+    assert not is_refusal(text)

@@ -6,9 +6,14 @@ sentence into environment keys, which :meth:`Referentiel.by_environments` then r
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from tremplin.text import normalize
 
-__all__ = ["ENVIRONMENTS", "ENVIRONMENT_ALIASES", "resolve_environments", "singular", "tokens"]
+__all__ = ["ENVIRONMENTS", "ENVIRONMENT_ALIASES", "Fit", "environment_fit", "fit_threshold", "is_refusal",
+           "resolve_environments", "singular", "tokens"]
 
 #: key -> friendly French phrase (what the assistant can show as a choice).
 ENVIRONMENTS: dict[str, str] = {
@@ -167,3 +172,84 @@ def resolve_environments(text: str) -> list[str]:
         else:
             i += 1
     return found
+
+
+# --- how well a trade's environments fit a student's answers -------------------------------------
+
+#: Tags that fully meet an answer: « dehors » is met by a trade in nature or on a building site too.
+_MEETS: dict[str, frozenset[str]] = {key: frozenset({key}) for key in ENVIRONMENTS} | {
+    "exterieur": frozenset({"exterieur", "nature", "chantier"}),
+    "interieur": frozenset({"interieur", "bureau"}),
+}
+#: Tags that half meet an answer (« fabriquer, réparer » is close to working with machines).
+_NEAR: dict[str, frozenset[str]] = {
+    "public": frozenset({"enfants", "soin"}), "atelier": frozenset({"machines", "creatif"}),
+    "soin": frozenset({"enfants"}), "creatif": frozenset({"atelier"}), "machines": frozenset({"atelier"}),
+    "interieur": frozenset({"atelier"}), "nature": frozenset({"exterieur"}), "enfants": frozenset(),
+}
+_OUTDOOR = frozenset({"exterieur", "nature", "chantier"})
+_SHELTERED = frozenset({"interieur", "bureau", "atelier"})
+_NOISY = frozenset({"anime", "chantier"})
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How a trade (or an offer) fits the answers: what it meets, and what it goes against."""
+
+    score: int                 # 2 per answer fully met, 1 per answer half met
+    met: tuple[str, ...]       # answers met, fully or half
+    clash: tuple[str, ...]     # answers its environments go against: never propose it
+
+    @property
+    def ok(self) -> bool:
+        return not self.clash
+
+
+def _clashes(answer: str, answers: frozenset[str], tags: frozenset[str]) -> bool:
+    """A student who said « dehors » never wants an indoor-only trade, « calme » a noisy one..."""
+    if answer == "exterieur":
+        return not tags & _OUTDOOR  # no outdoor tag: a shop, an office, a workshop
+    if answer == "interieur":
+        return bool(tags & _OUTDOOR) and not tags & _SHELTERED
+    if answer == "calme":
+        crowd = "public" in tags and "calme" not in tags and "public" not in answers
+        return bool(tags & _NOISY) or crowd
+    if answer == "anime":
+        return "calme" in tags
+    return False
+
+
+def environment_fit(answers: Iterable[str], tags: Iterable[str]) -> Fit:
+    """Score *tags* (a trade's or an offer's environments) against the student's *answers*."""
+    wanted = frozenset(a for a in answers if a in ENVIRONMENTS)
+    have = frozenset(tags)
+    score, met, clash = 0, [], []
+    for answer in sorted(wanted):
+        if _clashes(answer, wanted, have):
+            clash.append(answer)
+        elif have & _MEETS[answer]:
+            score, met = score + 2, met + [answer]
+        elif have & _NEAR.get(answer, frozenset()):
+            score, met = score + 1, met + [answer]
+    return Fit(score, tuple(met), tuple(clash))
+
+
+def fit_threshold(answer_count: int) -> int:
+    """The least score that « fits »: one answer fully met, and half of the answers on average."""
+    return max(2, answer_count)
+
+
+#: « aucun », « rien de tout ça », « je sais pas », « peu importe »: an answer that picks no single choice.
+_REFUSAL = re.compile(
+    r"^(?:non|nan|bof|aucun|aucune|aucun des deux|rien|rien de tout ca|rien de ca|ni l un ni l autre|"
+    r"je sais pas|je ne sais pas|j sais pas|sais pas|jsp|chai pas|chais pas|aucune idee|pas d idee|"
+    r"je sais plus|peu importe|n importe|n importe quoi|egal|m en fiche|osef|pas de preference|"
+    r"aucun de ceux la|aucun de ces choix|aucune de ces reponses|ca depend|les deux|tout|un peu tout|"
+    r"rien ne me (?:plait|tente|dit|parle|va)|ca me dit rien|ca ne me dit rien)"
+    r"(?: (?:du tout|vraiment|franchement|trop|en fait|de tout ca|de ceux la|de ca|merci))*$")
+
+
+def is_refusal(text: str) -> bool:
+    """True for an answer that picks none of the choices (« aucun », « rien de tout ça », « jsp »)."""
+    norm = normalize(text)
+    return bool(norm) and bool(_REFUSAL.match(norm))
