@@ -13,13 +13,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import TremplinAction, TremplinFormValidation, Turn
+from actions.base import TremplinAction, TremplinFormValidation, Turn, typed_text
 from actions.student_common import (
     ANY_PERIOD, DEFAULT_RADIUS, WIDER, commune_of_slot, home_commune, period_of_slot, query_of,
     resolve_wanted, save_state, say_offers, stage_week, wanted_phrase,
 )
 from actions.student_explore import ask_first_question
-from tremplin.answers import read_commune, read_distance, read_dates_or_dont_know, read_wanted
+from tremplin.answers import is_dont_know, read_commune, read_distance, read_dates_or_dont_know, read_wanted
 from tremplin.dates import month_span, parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
 from tremplin.geography import Commune, get_communes
@@ -29,8 +29,6 @@ from tremplin.services.errors import DomainError
 from tremplin.services.search import search_offers
 from tremplin.text import normalize
 
-_DONT_KNOW = re.compile(r"\b(je sais pas|sais pas|j sais pas|chai pas|aucune idee|pas encore|peu importe|"
-                        r"n importe|pas de date|toutes?|egal|non|pas sur|on verra)\b")
 _DONT_KNOW_JOB = re.compile(r"\b(je sais pas|je ne sais pas|sais pas|jsp|chai pas|aucune idee|pas d idee|"
                             r"je sais plus)\b")
 _KM = re.compile(r"(\d{1,3})")
@@ -74,8 +72,8 @@ class ValidateSearchForm(TremplinFormValidation):
     async def validate_recherche(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
         if _DONT_KNOW_JOB.search(normalize(str(value or ""))):
-            ask_first_question(self.turn)  # « je sais pas »: explore where one feels at ease
-            return {"recherche": None}
+            ask_first_question(self.turn)  # « je sais pas »: the search ends, the quiz starts
+            return {"recherche": None, "requested_slot": None}
         wanted = resolve_wanted(str(value or ""))
         if wanted.status == "ok":
             return {"recherche": str(value).strip()}
@@ -124,7 +122,7 @@ class ValidateSearchForm(TremplinFormValidation):
         match = _KM.search(str(value or ""))
         if match and 1 <= int(match.group(1)) <= 100:
             return {"distance": match.group(1)}
-        if tracker.get_intent_of_latest_message() in ("affirm", "deny") or _DONT_KNOW.search(normalize(str(value))):
+        if tracker.get_intent_of_latest_message() in ("affirm", "deny") or is_dont_know(str(value)):
             return {"distance": str(int(DEFAULT_RADIUS))}
         dispatcher.utter_message(response="utter_invalid_distance")
         return {"distance": None}
@@ -144,7 +142,7 @@ class ValidateSearchForm(TremplinFormValidation):
         try:
             periods = parse_periods(text, date.today(), zone)
         except DomainError as err:
-            if _DONT_KNOW.search(normalize(text)):  # « je sais pas encore »: every date
+            if is_dont_know(text):  # « je sais pas encore », « jsp »: every date
                 return {"periode": ANY_PERIOD}
             month = month_span(text, date.today())  # « en février »: any week of that month will do
             if month is not None:
@@ -241,6 +239,8 @@ class ActionSearchOffers(TremplinAction):
 
     async def handle(self, turn: Turn) -> None:
         student = await _student(turn)
+        if turn.slot("recherche") is None and _DONT_KNOW_JOB.search(normalize(typed_text(turn.tracker))):
+            return  # « je sais pas quoi faire »: the quiz took over (validate_recherche)
         state = await new_state(turn, student)
         for slot in ("recherche", "metier", "domaine", "distance"):
             turn.set(slot, None)  # the next « je cherche un stage » starts a new search

@@ -91,6 +91,9 @@ _EXIT_CUES = {
 _EXIT_RES = {intent: re.compile(pattern) for intent, pattern in _EXIT_CUES.items()}
 REPORT_INTENT = "report_problem"
 REPORT_MIN_CONFIDENCE = 0.7
+REPORT_SHORT_WORDS = 4  # a longer message read as a report always reaches the team
+_REPORT_CUE = re.compile(r"signal|probleme|harcel|arnaque|louche|bizarre|chelou|grave|peur|insult|bless|touch|"
+                         r"snap|insta|photo|numero|demand|frapp|crie|menac|bizarr|gene|mal\b|payer|argent")
 NEXT_MIN_CONFIDENCE = 0.3  # the runner-up is taken only when DIET believed in it a little
 
 
@@ -135,7 +138,6 @@ class ExitIntentGuard(GraphComponent):
             if name in _EXIT_RES and not any(has_exit_cue(name, t) for t in texts):
                 _demote(message, intent)
             elif name == REPORT_INTENT and intent.get("confidence", 0.0) < REPORT_MIN_CONFIDENCE \
-                    and not any(re.search(r"signal|probleme|harcel|arnaque|louche|bizarre|chelou|grave|"
-                                          r"peur|insult|bless|touch", fold(t)) for t in texts):
-                _demote(message, intent)
+                    and all(len(t.split()) <= REPORT_SHORT_WORDS and not _REPORT_CUE.search(fold(t)) for t in texts):
+                _demote(message, intent)  # « Marc Durand », « Garage Dupain »: a short answer, no alarm word
         return messages

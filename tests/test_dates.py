@@ -311,3 +311,19 @@ def test_month_span_reads_one_month_for_a_search():
     assert month_span("novembre", today).start == date(2026, 11, 1)  # the month not over yet
     assert month_span("decembre", today).end == date(2026, 12, 31)
     assert month_span("semaine du 8 février", today) is None and month_span("février ou mars", today) is None
+
+
+def test_places_at_the_end_of_an_offer_are_not_dates():
+    """« …, 1 place »: the count of pupils is never read as a day."""
+    periods = parse_periods("du 7 au 11 décembre, 1 place", date(2026, 12, 1))
+    assert [(p.start, p.end) for p in periods] == [(date(2026, 12, 7), date(2026, 12, 11))]
+    assert len(parse_periods("2 élèves la semaine du 18 janvier", date(2026, 12, 1))) == 1
+
+
+def test_a_month_said_once_for_two_weeks():
+    weeks = [(date(2027, 1, 11), date(2027, 1, 15)), (date(2027, 1, 18), date(2027, 1, 22))]
+    for text in ("les semaines du 11 et du 18 janvier", "le 11 ou le 18 janvier"):
+        assert [(p.start, p.end) for p in parse_periods(text, date(2026, 12, 1))] == weeks
+    ranges = parse_periods("du 7 au 11 et du 14 au 18 décembre", date(2026, 12, 1))
+    assert [(p.start, p.end) for p in ranges] == [(date(2026, 12, 7), date(2026, 12, 11)),
+                                                  (date(2026, 12, 14), date(2026, 12, 18))]

@@ -20,7 +20,7 @@ Reader = Callable[[str], "str | bool | None"]
 
 DONT_KNOW = re.compile(r"\b(?:je (?:ne )?sais (?:pas|plus)|j sais pas|jsais pas|sais pas|jsp|chai pas|chais pas|"
                        r"ch sais pas|aucune idee|pas d idee|pas encore|peu importe|n importe|on verra|pas sur|"
-                       r"je verrai|jverrai|pas de date|aucune date|toutes? les dates|nsp|ne sait pas)\b")
+                       r"je verrai|jverrai|pas de date|aucune date|toutes?|egal|nsp|ne sait pas)\b")
 _YES = re.compile(r"^(?:oui|ouais|ouai|wi|ui|yes|yep|ok|okay|oki|okk|d accord|dac|dacc|daccord|bien sur|"
                   r"carrement|vas y|go|parfait|c est bon|c bon|exact|exactement|tout a fait|absolument|"
                   r"je confirme|confirme|valide|envoie|envoyer|enregistre|enregistrer|publie|publier|"

@@ -1,0 +1,97 @@
+"""Answer-first forms (actions/base.py): while a form asks for a slot, the message is read as that slot's
+answer whatever the intent the NLU gave it; a refused answer is asked again with the reason, nothing
+already given is lost, and a question asked in passing (FAQ, help) is left to the rules."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from actions.employer_publish import ValidatePublishOfferForm
+from actions.employer_register import ValidateRegisterCompanyForm
+from actions.follow_teacher import ValidateCreateClassForm
+from actions.student_search import ValidateSearchForm
+from tests.actions_support import chat_user, run, use_engine
+from tests.test_actions_employer_helpers import DOMAIN, employer_sender, form_tracker, monday
+from tremplin.dates.period import french_date
+
+CLASS_DOMAIN = {"slots": {}, "forms": {"create_class_form": {"required_slots": ["class_name", "class_periode",
+                                                                                "class_contact"]}}}
+GIVEN = {"company_siret": "73282932000074", "company_name": "Boulangerie du Forez", "company_lieu": "Feurs (42)"}
+
+
+async def _register(engine, sender, text, intent, slot="company_contact", slots=None):
+    trk = form_tracker(sender, "register_company_form", slots if slots is not None else GIVEN, requested=slot,
+                       text=text, intent=intent)
+    return await run(ValidateRegisterCompanyForm(), trk, DOMAIN)
+
+
+async def test_a_name_is_a_name_whatever_the_intent(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "af-1")
+    for name, intent in (("Pierre Lannuler", "nlu_fallback"), ("Claire Aubin", "goodbye"), ("M. Dupont", "inform"),
+                         ("Marc Aide", "help")):
+        out = await _register(engine, sender, name, intent)
+        assert out.slots()["company_contact"] == name, (name, intent, out.text)
+        assert "company_siret" not in out.slots() or out.slots()["company_siret"] == GIVEN["company_siret"]
+
+
+async def test_leaving_words_and_questions_in_passing_are_left_to_the_rules(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "af-2")
+    out = await _register(engine, sender, "annuler", "cancel")
+    assert "company_contact" not in out.slots() and out.text == ""  # the form is rejected: the cancel rule runs
+    out = await _register(engine, sender, "c'est quoi la charte ?", "faq")
+    assert "company_contact" not in out.slots()  # answered by the FAQ rule, then asked again
+
+
+async def test_yes_no_never_guessed(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "af-3")
+    full = {**GIVEN, "company_contact": "Claire Martin", "company_phone": "04 77 12 34 56"}
+    out = await _register(engine, sender, "ouais ça me va", "inform", "company_charter", full)
+    assert out.slots()["company_charter"] is True
+    out = await _register(engine, sender, "peut-être, je dois voir avec mon associé", "inform", "company_charter", full)
+    assert "company_charter" not in out.slots() and out.slots()["answer_refused"] == "company_charter"
+    assert "« oui » ou par « non »" in out.text
+
+
+async def test_offer_answers_read_by_their_kind(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender, _ = await employer_sender(engine, "af-4")
+
+    async def offer(slot, text, intent="inform", entities=None, new=None):
+        trk = form_tracker(sender, "publish_offer_form", {"offer_metier": "Boulanger"}, requested=slot, text=text,
+                           intent=intent, entities=entities, new=new)
+        return await run(ValidatePublishOfferForm(), trk, DOMAIN)
+
+    out = await offer("offer_metier", "ébéniste", intent="nlu_fallback")  # a trade the NLU examples never show
+    assert out.slots()["offer_metier"] == "Ébéniste"
+    first, second = monday(3), monday(4)
+    text = f"la semaine du {french_date(first)} et celle du {french_date(second)}"
+    partial = f"semaine du {french_date(first)}"  # the NLU's entity caught only the first week
+    out = await offer("offer_periodes", text, entities=[{"entity": "periode", "value": partial}],
+                      new={"offer_periodes": partial})
+    assert out.slots()["offer_periodes"] == f"{first}/{first + timedelta(days=4)};{second}/{second + timedelta(days=4)}"
+    out = await offer("offer_places", "1 place", intent="nlu_fallback")
+    assert out.slots()["offer_places"] == "1"
+    out = await offer("offer_places", "beaucoup !")
+    assert out.slots()["offer_places"] is None and "nombre d'élèves" in out.text
+
+
+async def test_jsp_is_an_answer_to_the_date_question(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "af-5")
+    trk = form_tracker(sender, "search_form", {"recherche": "boulangerie", "lieu": "Feurs", "distance": "15"},
+                       requested="periode", text="jsp", intent="unsure_career")
+    out = await run(ValidateSearchForm(), trk, DOMAIN)
+    assert out.slots()["periode"] is not None and "quiz" not in out.text.lower()
+
+
+async def test_a_teacher_contact_with_a_civility_is_a_contact(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "af-6")
+    slots = {"class_name": "3eB", "class_periode": f"{date.today()}/{date.today()}"}
+    trk = form_tracker(sender, "create_class_form", slots, requested="class_contact",
+                       text="M. Durand, 04 77 12 34 56", intent="inform")
+    out = await run(ValidateCreateClassForm(), trk, CLASS_DOMAIN)
+    assert out.slots()["class_contact"] and "Durand" in out.slots()["class_contact"]
+    assert "date" not in out.text
