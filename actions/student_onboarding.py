@@ -7,7 +7,6 @@ import json
 from sqlalchemy import select
 
 from actions.base import TremplinAction, Turn
-from tremplin.answers import read_class_code
 from tremplin.dates.period import range_label
 from tremplin.geography import get_communes
 from tremplin.models import Role, School, SchoolClass
@@ -56,7 +55,7 @@ class ActionJoinClass(TremplinAction):
             turn.say("Ce code sert aux élèves pour rejoindre leur classe. Pour suivre une classe, créez-la avec "
                      "« créer une classe » ; pour suivre votre enfant, utilisez son code « P- ».")
             return
-        code = turn.entity("code") or read_class_code(turn.tracker.latest_message.get("text") or "") or ""
+        code = turn.entity("code") or ""  # nlu/codes.py finds a class code in any sentence
         if not code.strip() or code.upper().startswith(("C-", "P-", "O-")):
             turn.say(ASK_CODE)
             return

@@ -25,8 +25,11 @@ _HYPHENATED = re.compile(r"(?<![\w-])((?:[A-Za-zÀ-ÿ]{2,14}-){1,2}\d[A-Za-z0-9]
 # « mon code c feurs 3a », « code : FEURS 3A »: a space instead of the dash, only right after « code ».
 _AFTER_WORD = re.compile(r"\bcode\b[^A-Za-z0-9]*(?:de (?:ma |la )?classe\W*)?(?:(?:c'est|cest|c|est|=)\W+)?"
                          r"([A-Za-zÀ-ÿ]{2,14})[ _]+(\d[A-Za-z0-9]{0,3})(?![\w-])", re.IGNORECASE)
-# Words that look like a code after « code » but are not: « code postal 42110 » has no letter-digit pair.
-_NOT_CODES = {"postal", "promo", "secret", "de", "du", "la", "le"}
+# « FEURS 3A » typed alone (after « J'ai un code de classe »): a place-like word and a class level.
+_ALONE = re.compile(r"^\W*([A-Za-zÀ-ÿ]{3,14})[ _]+(\d[A-Za-z]{1,2})\W*$")
+# Words that look like a code but are not: « code postal 42110 », « classe 3A », « chui 3e ».
+_NOT_CODES = {"postal", "promo", "secret", "de", "du", "la", "le", "classe", "chui", "suis", "eleve", "élève",
+              "niveau", "salle", "groupe", "en", "bus", "ligne"}
 # What DIET says of a message that is mostly a code; other intents (a teacher's « le point sur la
 # FEURS-3A ») keep theirs, with the entity added.
 CARRIER_INTENTS = {"inform", "declare_role", "greet", "nlu_fallback", "affirm", "out_of_scope", "thank",
@@ -39,9 +42,10 @@ def find_class_code(text: str) -> Optional[tuple[int, int, str]]:
     match = _HYPHENATED.search(text or "")
     if match:
         return match.start(1), match.end(1), match.group(1).upper()
-    match = _AFTER_WORD.search(text or "")
-    if match and match.group(1).lower() not in _NOT_CODES:
-        return match.start(1), match.end(2), f"{match.group(1)}-{match.group(2)}".upper()
+    for pattern in (_AFTER_WORD, _ALONE):
+        match = pattern.search(text or "")
+        if match and match.group(1).lower() not in _NOT_CODES:
+            return match.start(1), match.end(2), f"{match.group(1)}-{match.group(2)}".upper()
     return None
 
 

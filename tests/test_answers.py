@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tremplin.answers import (read_class_code, read_commune, read_contact, read_dates, read_dates_or_dont_know,
+from tremplin.answers import (read_commune, read_contact, read_dates, read_dates_or_dont_know,
                               read_distance, read_free_text, read_metier, read_person_name, read_phone, read_places,
                               read_siret, read_wanted, read_yes_no)
 
@@ -63,7 +63,6 @@ def test_siret_phone_contact_code_distance_wanted_free_text():
     assert read_phone("Claire Martin 06.12.34.56.78") == "06.12.34.56.78"
     assert read_phone("+33 6 12 34 56 78") and read_phone("12 34") is None
     assert read_contact("M. Durand, 04 77 12 34 56") and read_contact("claire.petit@ac-lyon.fr")
-    assert read_class_code("feurs 3a") == "FEURS-3A" and read_class_code("je suis en 3e") is None
     assert read_distance("20 km") and read_distance("pas trop loin") and read_distance("boulangerie") is None
     assert read_wanted("jsp") and read_wanted("dehors avec des animaux") and read_wanted("la santé")
     assert read_wanted("qsdf wxcv") is None

@@ -11,13 +11,14 @@ from nlu.codes import ClassCodeDetector, find_class_code
 @pytest.mark.parametrize("text, code", [
     ("FEURS-3A", "FEURS-3A"), ("feurs-3a", "FEURS-3A"), ("mon code c feurs 3a", "FEURS-3A"),
     ("chui en 3e mon code c MARCIGNY-3B", "MARCIGNY-3B"), ("code : Marcigny 3a", "MARCIGNY-3A"),
-    ("le point sur la FEURS-3B", "FEURS-3B")])
+    ("le point sur la FEURS-3B", "FEURS-3B"), ("MARCIGNY 3A", "MARCIGNY-3A"), (" feurs 3b ", "FEURS-3B")])
 def test_class_codes_in_every_shape(text, code):
     assert find_class_code(text)[2] == code
 
 
 @pytest.mark.parametrize("text", ["C-ABC123", "P-XK12AB9", "O-12", "J-ABCDEF", "je suis en 3e", "chui en 3e B",
-                                  "code postal 42110", "St-Etienne", "du 7-11 décembre", "Saint-Just-en-Chevalet"])
+                                  "code postal 42110", "St-Etienne", "du 7-11 décembre", "Saint-Just-en-Chevalet",
+                                  "classe 3A", "chui 3e", "ligne 2", "Roanne 42300"])
 def test_other_things_are_not_class_codes(text):
     assert find_class_code(text) is None
 

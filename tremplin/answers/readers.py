@@ -161,14 +161,3 @@ def read_class_name(text: str) -> str | None:
     """« 3eB », « 3e A », « 3ème Orange »: a short label."""
     stripped = " ".join(text.split())
     return stripped if 1 <= len(stripped) <= 40 and not looks_like_question(stripped) else None
-
-
-def read_class_code(text: str) -> str | None:
-    """« FEURS-3A », « feurs 3a », « mon code c'est MARCIGNY-3B » → the code as stored."""
-    match = re.search(r"(?<![\w-])((?:[A-Za-zÀ-ÿ]{2,14}-){1,2}\d[A-Za-z0-9]{0,3})(?![\w-])", text) or \
-        re.search(r"(?:^|\bcode\b\W*(?:c'est|cest|c|est)?\W*)([A-Za-zÀ-ÿ]{2,14})[ _](\d[A-Za-z0-9]{0,3})\s*$",
-                  text.strip(), re.IGNORECASE)
-    if match is None:
-        return None
-    code = match.group(1) if match.lastindex == 1 else f"{match.group(1)}-{match.group(2)}"
-    return code.upper()
