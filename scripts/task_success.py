@@ -9,7 +9,8 @@ database; after each, the database is checked.
     .venv/bin/python scripts/task_success.py --case search_jsp_2 --json var/tasks.json
 
 Prints the success rate overall and per journey, and each failure with its transcript. Exit code 1
-when the overall rate is under the floor (tests/tasks/suite.FLOOR). Needs the trained model
+when the overall rate is under the floor (tests/tasks/suite.FLOOR). The last run's database and
+the Rasa and action server logs stay in var/tasks/last/. Needs the trained model
 models/tremplin-latest.tar.gz and .venv-rasa."""
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import argparse
 import asyncio
 import os
 import sys
-import tempfile
+import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,13 +57,16 @@ def main(argv: list[str] | None = None) -> int:
         print(("." if result.ok else "F"), end="", flush=True)
 
     print(f"{len(cases)} conversations, {args.parallel} at a time; starting Rasa (about a minute)…", flush=True)
-    with tempfile.TemporaryDirectory(prefix="tremplin-tasks-") as tmp:
-        results, seconds = asyncio.run(run_suite(Path(tmp), cases, args.parallel, progress))
+    work = ROOT / "var" / "tasks" / "last"  # database and Rasa/actions logs of the last run, kept
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    results, seconds = asyncio.run(run_suite(work, cases, args.parallel, progress))
     print()
     print(report(results, seconds, show_transcripts=not args.quiet))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         write_json(args.json, results, seconds)
+    print(f"Rasa and action server logs, database: {work}")
     rate = sum(r.ok for r in results) / len(results)
     return 0 if rate >= FLOOR else 1
 

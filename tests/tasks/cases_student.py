@@ -68,7 +68,7 @@ def _join_cases() -> list[Case]:
 def _search_cases() -> list[Case]:
     cases = []
     motivation = "J'aimerais découvrir ce métier en vrai et voir comment se passe une journée."
-    one = [("jcherche un stage en boulangerie vers feurs $w4", r"boulang", 4),
+    one = [("jcherche un stage de vendeur vers feurs $w4", r"vend", 4),
            ("je voudrais faire mon stage dans un garage à Feurs la semaine du $monday4", r"canicien|carross", 4),
            ("stage véto à montbrison $w4 stp", r"veterin", 4),
            ("chui intéressé par l'imprimerie, vers Montbrison, $w4", r"imprim", 4),
@@ -80,7 +80,7 @@ def _search_cases() -> list[Case]:
         cases.append(Case(f"search_one_message_{i + 1}", "search_one_message", "métier, place and week in one SMS",
                           [Say(typed), r.search(None, "Feurs", f"$w{week}"), *r.apply(motivation)],
                           c.applied(metier, week), setup=_pupil("FEURS-3A"), smoke=i == 0))
-    steps = [("bon je cherche un stage", "boulangerie", "Feurs", "$w4", r"boulang", 4),
+    steps = [("bon je cherche un stage", "carrosserie", "Feurs", "$w4", r"carross", 4),
              ("stage", "mécanique auto", "42110", "la semaine du $monday4", r"canicien|carross", 4),
              ("jveux chercher un stage", "vétérinaire", "montbrison", "$w4", r"veterin", 4),
              ("trouver un stage stp", "dans l'imprimerie", "Montbrison", "semaine du $monday4", r"imprim", 4),
@@ -92,18 +92,18 @@ def _search_cases() -> list[Case]:
         cases.append(Case(f"search_steps_{i + 1}", "search_steps", "one answer per question",
                           [Say(opening), r.search(metier, place, when), *r.apply(motivation)],
                           c.applied(expected, week), setup=_pupil("FEURS-3A"), smoke=i == 0))
-    jsp = [("jsp", "boulanger", "Feurs"), ("je sais pas encore", "garagiste", "Feurs"),
+    jsp = [("jsp", "carrossier", "Feurs"), ("je sais pas encore", "garagiste", "Feurs"),
            ("aucune idée", "imprimeur", "Montbrison"), ("jsp trop", "vétérinaire", "Montbrison"),
            ("chais pas", "vendeur", "Feurs")]
-    expected = [r"boulang", r"canicien|carross", r"imprim", r"veterin", r"vend"]
+    expected = [r"carross", r"canicien|carross", r"imprim", r"veterin", r"vend"]
     for i, ((idk, metier, place), exp) in enumerate(zip(jsp, expected)):
         cases.append(Case(f"search_jsp_{i + 1}", "search_jsp", "does not know the date yet (class week known)",
                           [Say("jcherche un stage"), r.search(metier, place, idk, distance="30 km"),
                            *r.apply(motivation)],
                           c.applied(exp, 4), setup=_pupil("FEURS-3A"), smoke=i == 0))
     corrections = [
-        ("stage en boulangerie vers Roanne $w4", "non plutôt à Feurs", r"boulang"),
-        ("je cherche un stage de coiffure a feurs $w4", "ah non en fait plutôt la boulangerie", r"boulang"),
+        ("stage de vendeur vers Roanne $w4", "non plutôt à Feurs", r"vend"),
+        ("je cherche un stage de coiffure a feurs $w4", "ah non en fait plutôt la carrosserie", r"carross"),
         ("stage imprimerie vers Feurs $w4", "pardon je voulais dire vers Montbrison", r"imprim"),
         ("un stage au garage de Roanne $w4", "non attends, à Feurs", r"canicien|carross"),
         ("stage véto vers st etienne $w4", "euh non a montbrison plutot", r"veterin")]
@@ -118,9 +118,9 @@ def _search_cases() -> list[Case]:
         ask = getattr(r, question)
         cases.append(Case(f"search_offtopic_{i + 1}", "search_offtopic", f"asks « {aside} » mid-search, then goes on",
                           [Say("je cherche un stage de 3e"),
-                           r.search("boulangerie", "Feurs", "$w4", extra=(Rule(ask, Say(aside), times=1),)),
+                           r.search("mécanique auto", "Feurs", "$w4", extra=(Rule(ask, Say(aside), times=1),)),
                            *r.apply(motivation)],
-                          c.applied(r"boulang", 4), setup=_pupil("FEURS-3A"), smoke=i == 0))
+                          c.applied(r"canicien|carross", 4), setup=_pupil("FEURS-3A"), smoke=i == 0))
     return cases
 
 
@@ -204,7 +204,7 @@ def _cancel_cases() -> list[Case]:
     stops = ["annuler", "laisse tomber", "non en fait laisse tomber", "stop j'arrête"]
     for i, stop in enumerate(stops):
         cases.append(Case(f"cancel_student_{i + 1}", "cancel_student", "gives up while writing the motivation",
-                          [Say("stage boulangerie à feurs $w4"), r.search(None, "Feurs", "$w4", "30 km"),
+                          [Say("stage vendeur à feurs $w4"), r.search(None, "Feurs", "$w4", "30 km"),
                            Press("Postuler"), Say(stop)],
                           c.all_of(c.no_application(), c.said(r"rien n'a ete envoye|rien n'est envoye|j'arrete|annule")),
                           setup=_pupil("FEURS-3A"), smoke=i == 0))

@@ -206,7 +206,7 @@ def said(text: str, actor: str = "user") -> Check:
 def _fill(pattern: str, variables: dict[str, Any]) -> str:
     for key, value in variables.items():
         if isinstance(value, str):
-            pattern = pattern.replace(f"${key}", re.escape(value))
+            pattern = pattern.replace(f"\\${key}", re.escape(value)).replace(f"${key}", re.escape(value))
     return pattern
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.tasks.engine import Answer, Press, Rule, Say
 
 # Questions, as a user recognises them.
-Q_METIER_STUDENT = r"quel metier|quel domaine|metier ou .*domaine"
+Q_METIER_STUDENT = r"quel metier|quel domaine"
 Q_PLACE = r"vers ou|quelle ville|quelle commune|code postal|ou habites|pres de chez toi|ou ca"
 Q_DISTANCE = r"quelle distance|combien de km|jusqu'ou"
 Q_WHEN = r"c'est quand|quelle periode|quelle semaine|quelles dates|quand .*stage"
@@ -52,7 +52,7 @@ def adult_start(role_button: str, typed: str) -> list:
 Q_SIRET = r"siret"
 Q_COMPANY_NAME = r"quel nom|enseigne|raison sociale"
 Q_COMPANY_PLACE = r"quelle commune|quelle ville|ou se trouve"
-Q_CONTACT = r"qui accueillera|prenom et (le )?nom|personne a contacter"
+Q_CONTACT = r"qui accueillera l.eleve|prenom et (le )?nom|personne a contacter"
 Q_PHONE = r"quel numero|telephone|joindre cette personne"
 Q_CHARTER = r"charte"
 Q_RECAP = r"je l'enregistre|je recapitule|recapitulatif|enregistrer \?"
@@ -64,10 +64,10 @@ def register(siret: str, name: str, place: str, contact: str, phone: str, *, ext
         Rule(Q_CHARTER, Press("J'accepte", otherwise="j'accepte la charte")),
         Rule(Q_RECAP, Press("Oui", otherwise="oui c'est bon")),
         Rule(Q_SIRET, Say(siret)),
+        Rule(Q_COMPANY_PLACE, Say(place)),
         Rule(Q_CONTACT, Say(contact)),
         Rule(Q_PHONE, Say(phone)),
         Rule(Q_COMPANY_NAME, Say(name)),
-        Rule(Q_COMPANY_PLACE, Say(place)),
     ), until=REGISTERED)
 
 
@@ -81,7 +81,7 @@ Q_OFFER_PLACES = r"combien d'eleves|combien de places|nombre de places"
 Q_OFFER_SETTING = r"quel cadre|cadre se passe|c'est tout"
 Q_OFFER_TRANSPORT = r"transport|arret de bus|bus ou (en )?car"
 Q_OFFER_CONFIRM = r"je la publie|publier \?|oui, publier"
-PUBLISHED = r"en attente de validation|c'est en ligne|visible des eleves|sera relue|est enregistree"
+PUBLISHED = r"en attente de validation|c.est en ligne|visible des eleves des maintenant"
 
 
 def publish(metier: str, title: str, description: str, place: str, address: str, weeks: str, places: str,

@@ -97,12 +97,13 @@ class Ctx:
 
     async def host(self, session: Any, index: int, actor: str = "user") -> tuple[Employer, Offer]:
         """The `index`th demo employer with no pending application and an open offer becomes this
-        chat's company (as its seeded contact would be); one fresh application waits for it."""
+        chat's company (as its seeded contact would be); one fresh application waits for it. Only in
+        Saône-et-Loire: an acceptance fills places, and the pupils' searches are all in the Loire."""
         busy = select(Offer.employer_id).join(Application).where(
             Application.status.in_([ApplicationStatus.SENT, ApplicationStatus.SEEN]))
         offers = list(await session.scalars(
             select(Offer).options(selectinload(Offer.periods)).where(
-                Offer.status == OfferStatus.PUBLISHED, Offer.places_left > 0,
+                Offer.status == OfferStatus.PUBLISHED, Offer.places_left > 0, Offer.commune_insee.like("71%"),
                 Offer.employer_id.not_in(busy)).order_by(Offer.employer_id, Offer.id)))
         first_offer: dict[int, Offer] = {}
         for offer in offers:
