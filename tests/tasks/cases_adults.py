@@ -41,7 +41,7 @@ def _teacher_cases() -> list[Case]:
     # (opening, class name, dates, contact typed, contact regex, week)
     flows = [("créer une classe", "3e C, Collège des Sources du Forez", "$w5", "M. Durand, 04 77 26 11 22", r"durand", 5),
              ("je voudrais créer ma classe", "3e D au collège des Sources du Forez", "semaine du $monday6",
-              "Mme Petit", r"petit", 6),
+              ("Mme Petit", "Mme Petit, 04 77 26 11 99"), r"petit", 6),
              ("nouvelle classe svp", "3eE, 0429871B", "$w4", "M. Martin, vie scolaire 04 77 26 00 00", r"martin", 4),
              ("Bonjour, comment inscrire ma classe ?", "3e F collège des Sources du Forez", "$w7",
               "Mme Roche, mme.roche@ac-lyon.fr", r"roche", 7),
@@ -99,7 +99,7 @@ def _admin_cases() -> list[Case]:
                           c.offer_status(OfferStatus.PUBLISHED), setup=_admin(i), smoke=i == 0))
     for i, ask in enumerate(["les chiffres", "donne moi les stats de la plateforme"]):
         cases.append(Case(f"admin_figures_{i + 1}", "admin", "asks the figures", [Say(ask)],
-                          c.shown(r"\d+ employeurs?|\d+ offres?|\d+ candidatures?"), setup=_admin(10 + i)))
+                          c.shown(r"(employeurs|offres|candidatures)\s*:?\s*\d+"), setup=_admin(10 + i)))
     return cases
 
 

@@ -19,7 +19,7 @@ REGISTRATIONS = [
     ("{sp}", "Garage des Tilleuls", "Roanne", ROANNE, "Marc Aide", r"marc aide", "06.12.34.56.78"),
     ("siret : {sp}", "Salon Coiff'Nath", "Feurs (42)", FEURS, "M. Dupont", r"dupont", "+33 6 12 34 56 78"),
     ("c'est le {s}", "Ferme des Quatre Vents", "Marcigny", MARCIGNY, "Mme Petit", r"petit", "03 85 25 11 22"),
-    ("{dots}", "Cabinet vétérinaire des Sources", "42110", FEURS, "Jean Annule", r"jean annule", "04-77-26-11-22"),
+    ("{dots}", "Cabinet vétérinaire des Sources", "Feurs", FEURS, "Jean Annule", r"jean annule", "04-77-26-11-22"),
     ("{sp}", "Fleurs et Jardins", "Charlieu", CHARLIEU, "Rose Merci", r"rose merci", "06 12 34 56 78"),
     ("le siret c {s}", "Pharmacie Centrale", "Roanne", ROANNE, "Paul Bonjour", r"paul bonjour", "04 77 71 00 00"),
     ("{sp}", "Imprimerie Forézienne", "Montbrison", MONTBRISON, "Annie Non", r"annie non", "0033 4 77 58 00 00"),
@@ -27,6 +27,10 @@ REGISTRATIONS = [
     ("{sp}", "Maison Stop & Go", "Feurs", FEURS, "Louis Aurevoir", r"louis aurevoir", "06 01 02 03 04"),
     ("numéro siret {sp}", "Atelier Bois Vivant", "Roanne", ROANNE, "Mme Sophie Delaide", r"sophie delaide", "07 61 22 33 44"),
 ]
+
+
+# Gives the postcode first; told it covers several communes, names the town.
+POSTCODE_FIRST = (Rule(r.Q_COMPANY_PLACE, Say("42110"), times=1),)
 
 
 def _siret_text(pattern: str, siret: str) -> str:
@@ -41,7 +45,8 @@ def _register_cases() -> list[Case]:
     for i, (typed, name, place, insee, contact, contact_re, phone) in enumerate(REGISTRATIONS):
         siret = README_SIRET if i == 0 else luhn_siret(100 + i)
         steps = [*r.adult_start("entreprise", "je suis chef d'entreprise"), Say(openers[i % len(openers)]),
-                 r.register(_siret_text(typed, siret), name, place, contact, phone)]
+                 r.register(_siret_text(typed, siret), name, place, contact, phone,
+                            extra=POSTCODE_FIRST if "Cabinet" in name else ())]
         cases.append(Case(f"register_{i + 1}", "register", f"registers « {name} », contact « {contact} »", steps,
                           c.registered(siret, _plain(name), contact_re, _digits(phone), insee), smoke=i == 0))
     return cases

@@ -84,7 +84,7 @@ def _search_cases() -> list[Case]:
              ("stage", "mécanique auto", "42110", "la semaine du $monday4", r"canicien|carross", 4),
              ("jveux chercher un stage", "vétérinaire", "montbrison", "$w4", r"veterin", 4),
              ("trouver un stage stp", "dans l'imprimerie", "Montbrison", "semaine du $monday4", r"imprim", 4),
-             ("je cherche", "maçonnerie", "Panissières", "$w5", r"macon", 5),
+             ("je cherche", "agent administratif", "Feurs", "$w4", r"administratif", 4),
              ("besoin d'un stage", "aide-soignant", "Montbrison (42)", "$w4", r"soignant", 4),
              ("chercher un stage", "vendeuse en boulangerie", "feurs", "$w4", r"vend|boulang", 4),
              ("je cherche un stage pr ma 3e", "la vente", "Feurs", "$w4", r"vend", 4)]
@@ -169,7 +169,9 @@ def _apply_cases() -> list[Case]:
 def _follow_cases() -> list[Case]:
     asks = ["g eu une reponse ou pas ?", "elle en est où ma candidature", "mes candidatures stp",
             "est-ce que le stage a répondu", "du nouveau pour mon stage ?", "jai postulé, ça dit quoi ?"]
-    return [Case(f"follow_{i + 1}", "follow", "asks where the application stands", [Say("/start"), Say(ask)],
+    follow = Answer((Rule(r"mes candidatures", Press("Mes candidatures", otherwise="mes candidatures"), times=1),),
+                    until=r"c-[a-z0-9]{6}")  # a user takes the bot's suggestion
+    return [Case(f"follow_{i + 1}", "follow", "asks where the application stands", [Say("/start"), Say(ask), follow],
                  c.shown(r"\$app_code|en attente|envoyee"), setup=_pupil_who_applied(), smoke=i == 0)
             for i, ask in enumerate(asks)]
 
@@ -195,16 +197,17 @@ def _invite_cases() -> list[Case]:
 def _cancel_cases() -> list[Case]:
     cases = []
     for i, stop in enumerate(["annule", "laisse tomber jvais voir plus tard"]):
-        cases.append(Case(f"cancel_search_{i + 1}", "cancel_student", "gives up in the middle of a search",
-                          [Say("je cherche un stage de 3e"), Answer((Rule(r.Q_METIER_STUDENT, Say("coiffure")),
-                                                               Rule(r.Q_PLACE, Say(stop), times=1)),
-                                                              until=r"annule|rien n'a ete|j'arrete|on fait autre chose")],
-                          c.all_of(c.no_application(), c.said(r"annule|rien n'a ete|j'arrete|on fait autre chose")),
-                          setup=_pupil("FEURS-3A")))
+        done = r"annule|rien n'a ete|j'arrete|on fait autre chose"
+        cases.append(Case(f"cancel_search_{i + 1}", "cancel_student", "no class yet; gives up mid-search",
+                          [*r.student_start(), Press("Pas de code", otherwise="je cherche un stage"),
+                           Answer((Rule(r.Q_METIER_STUDENT, Say("coiffure")), Rule(r.Q_PLACE, Say(stop), times=1),
+                                   Rule(r.Q_WHEN, Say(stop), times=1)), until=done)],
+                          c.all_of(c.no_application(), c.said(done))))
     stops = ["annuler", "laisse tomber", "non en fait laisse tomber", "stop j'arrête"]
     for i, stop in enumerate(stops):
         cases.append(Case(f"cancel_student_{i + 1}", "cancel_student", "gives up while writing the motivation",
-                          [Say("stage vendeur à feurs $w4"), r.search(None, "Feurs", "$w4", "30 km"),
+                          [Say("stage de mécanique auto à feurs $w4"),
+                           r.search("mécanicien automobile", "Feurs", "$w4", "30 km"),
                            Press("Postuler"), Say(stop)],
                           c.all_of(c.no_application(), c.said(r"rien n'a ete envoye|rien n'est envoye|j'arrete|annule")),
                           setup=_pupil("FEURS-3A"), smoke=i == 0))

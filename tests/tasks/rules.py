@@ -112,10 +112,14 @@ Q_CLASS_CONTACT = r"vous joindre|pourra-t-elle vous|contact"
 CLASS_DONE = r"code (de la classe|a donner)|classe-[a-z0-9-]+|vos eleves (la )?rejoignent|est creee"
 
 
-def create_class(name: str, dates: str, contact: str, school: str = "Collège des Sources du Forez") -> Answer:
+def create_class(name: str, dates: str, contact: str | tuple[str, str],
+                 school: str = "Collège des Sources du Forez") -> Answer:
+    """`contact` may be (first answer, answer once told what is missing)."""
+    first, then = contact if isinstance(contact, tuple) else (contact, contact)
     return Answer((
+        Rule(Q_CLASS_CONTACT, Say(first), times=1),
         Rule(Q_CLASS_SCHOOL, Say(school)),
         Rule(Q_CLASS_NAME, Say(name)),
         Rule(Q_CLASS_DATES, Say(dates)),
-        Rule(Q_CLASS_CONTACT, Say(contact)),
+        Rule(Q_CLASS_CONTACT, Say(then)),
     ), until=CLASS_DONE)
