@@ -10,7 +10,7 @@ database; after each, the database is checked.
 
 Prints the success rate overall and per journey, and each failure with its transcript. Exit code 1
 when the overall rate is under the floor (tests/tasks/suite.FLOOR). The last run's database and
-the Rasa and action server logs stay in var/tasks/last/. Needs the trained model
+the Rasa, action server and gateway logs stay in var/tasks/last/. Needs the trained model
 models/tremplin-latest.tar.gz and .venv-rasa."""
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import os
 import sys
+import logging
 import shutil
 from pathlib import Path
 
@@ -60,13 +61,17 @@ def main(argv: list[str] | None = None) -> int:
     work = ROOT / "var" / "tasks" / "last"  # database and Rasa/actions logs of the last run, kept
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    handler = logging.FileHandler(work / "gateway.log")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger("bot").addHandler(handler)
+    logging.getLogger("bot").setLevel(logging.INFO)
     results, seconds = asyncio.run(run_suite(work, cases, args.parallel, progress))
     print()
     print(report(results, seconds, show_transcripts=not args.quiet))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         write_json(args.json, results, seconds)
-    print(f"Rasa and action server logs, database: {work}")
+    print(f"Rasa, action server and gateway logs, database: {work}")
     rate = sum(r.ok for r in results) / len(results)
     return 0 if rate >= FLOOR else 1
 
