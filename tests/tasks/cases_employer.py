@@ -118,17 +118,23 @@ def _publish_cases() -> list[Case]:
         cases.append(Case(f"{journey}_{i + 1}", journey, f"publishes « {metier} » step by step", steps,
                           c.published(expected, weeks, places), setup=_company(i), smoke=journey not in seen))
         seen.add(journey)
-    one = [("Je propose un stage de boulanger à Feurs $w4, 1 place", r"boulang", (4,), 1),
-           ("offre : ébéniste, Feurs, $w5, 2 places", r"beniste", (5,), 2),
-           ("je peux prendre un élève en mécanique auto à Feurs la semaine du $monday4, 1 place", r"canicien", (4,), 1),
-           ("stage de fleuriste à Roanne $w4 et $w6, 2 places", r"fleur", (4, 6), 2),
-           ("tapissier à Montbrison, $w7, 1 place", r"tapissier", (7,), 1)]
-    for i, (typed, expected, weeks, places) in enumerate(one):
-        steps = [Say(typed), r.publish("menuisier", "Découverte du métier", "Accueil, observation du travail "
-                                       "quotidien et échanges avec l'équipe.", "Feurs", "1 rue du Marché",
-                                       "$w4", "1", ("équipe",))]
+    # (the whole offer in one message; métier, commune, weeks and places as re-typed if asked again;
+    #  expected métier, weeks, places)
+    one = [("Je propose un stage de boulanger à Feurs $w4, 1 place", "boulanger", "Feurs", "$w4", "1",
+            r"boulang", (4,), 1),
+           ("offre : ébéniste, Feurs, $w5, 2 places", "ébéniste", "Feurs", "$w5", "2", r"beniste", (5,), 2),
+           ("je peux prendre un élève en mécanique auto à Feurs la semaine du $monday4, 1 place",
+            "mécanicien automobile", "Feurs", "$w4", "1", r"canicien", (4,), 1),
+           ("stage de fleuriste à Roanne $w4 et $w6, 2 places", "fleuriste", "Roanne", "$w4 et $w6", "2",
+            r"fleur", (4, 6), 2),
+           ("tapissier à Montbrison, $w7, 1 place", "tapissier", "Montbrison", "$w7", "1", r"tapissier", (7,), 1)]
+    for i, (typed, metier, place, weeks_typed, places_typed, expected, weeks, places) in enumerate(one):
+        steps = [Say(typed), r.publish(metier, "Découverte du métier", "Accueil, observation du travail "
+                                       "quotidien et échanges avec l'équipe.", place, "1 rue du Marché",
+                                       weeks_typed, places_typed, ("équipe",))]
         cases.append(Case(f"publish_one_message_{i + 1}", "publish_one_message", "the whole offer in one message",
-                          steps, c.published(expected, weeks, places), setup=_company(20 + i), smoke=i == 0))
+                          steps, c.published(expected, weeks, places), setup=_company(20 + i), smoke=i == 0,
+                          not_asked=(r.Q_OFFER_METIER, r.Q_OFFER_PLACE, r.Q_OFFER_WEEKS, r.Q_OFFER_PLACES)))
     fixes = [("ah non pardon, 2 places", 2, (4,)), ("en fait c'est plutôt $w5", 1, (5,)),
              ("je me suis trompé : 3 élèves", 3, (4,))]
     for i, (fix, places, weeks) in enumerate(fixes):

@@ -68,18 +68,22 @@ def _join_cases() -> list[Case]:
 def _search_cases() -> list[Case]:
     cases = []
     motivation = "J'aimerais découvrir ce métier en vrai et voir comment se passe une journée."
-    one = [("jcherche un stage de vendeur vers feurs $w4", r"vend", 4),
-           ("je voudrais faire mon stage dans un garage à Feurs la semaine du $monday4", r"canicien|carross", 4),
-           ("stage véto à montbrison $w4 stp", r"veterin", 4),
-           ("chui intéressé par l'imprimerie, vers Montbrison, $w4", r"imprim", 4),
-           ("un stage de maçon vers panissieres $w5", r"macon", 5),
-           ("je veux faire aide soignante a montbrison pour la semaine du $monday4", r"soignant", 4),
-           ("chauffeur routier sur roanne $w4 svp", r"chauffeur", 4),
-           ("jcherche ds la mécanique agricole vers boen $w5", r"agricol", 5)]
-    for i, (typed, metier, week) in enumerate(one):
+    # (message, the same métier and place if asked again, expected métier, week)
+    one = [("jcherche un stage de vendeur vers feurs $w4", "vendeur", "Feurs", r"vend", 4),
+           ("je voudrais faire mon stage dans un garage à Feurs la semaine du $monday4", "garage", "Feurs",
+            r"canicien|carross", 4),
+           ("stage véto à montbrison $w4 stp", "véto", "Montbrison", r"veterin", 4),
+           ("chui intéressé par l'imprimerie, vers Montbrison, $w4", "imprimerie", "Montbrison", r"imprim", 4),
+           ("un stage de maçon vers panissieres $w5", "maçon", "panissieres", r"macon", 5),
+           ("je veux faire aide soignante a montbrison pour la semaine du $monday4", "aide soignante", "montbrison",
+            r"soignant", 4),
+           ("chauffeur routier sur roanne $w4 svp", "chauffeur routier", "roanne", r"chauffeur", 4),
+           ("jcherche ds la mécanique agricole vers boen $w5", "mécanique agricole", "boen", r"agricol", 5)]
+    for i, (typed, metier, place, expected, week) in enumerate(one):
         cases.append(Case(f"search_one_message_{i + 1}", "search_one_message", "métier, place and week in one SMS",
-                          [Say(typed), r.search(None, "Feurs", f"$w{week}"), *r.apply(motivation)],
-                          c.applied(metier, week), setup=_pupil("FEURS-3A"), smoke=i == 0))
+                          [Say(typed), r.search(metier, place, f"$w{week}"), *r.apply(motivation)],
+                          c.applied(expected, week), setup=_pupil("FEURS-3A"), smoke=i == 0,
+                          not_asked=(r.Q_METIER_STUDENT, r.Q_PLACE, r.Q_WHEN)))
     steps = [("bon je cherche un stage", "carrosserie", "Feurs", "$w4", r"carross", 4),
              ("stage", "mécanique auto", "42110", "la semaine du $monday4", r"canicien|carross", 4),
              ("jveux chercher un stage", "vétérinaire", "montbrison", "$w4", r"veterin", 4),

@@ -84,6 +84,9 @@ class Case:
     actors: tuple[str, ...] = ("user",)
     setup: Callable[[Any], Awaitable[None]] | None = None
     smoke: bool = False
+    # Questions the user already answered ahead (regexes, as for rules): asking them again is a
+    # failure the user notices (« je vous l'ai déjà dit »), recorded without stopping the conversation.
+    not_asked: tuple[str, ...] = ()
 
 
 @dataclass
@@ -129,6 +132,11 @@ class Conversation:
         if not messages:
             self._log("bot", "(nothing)")
             raise Stop(f"empty answer to « {sent} »")
+        asked = norm(_seen(messages[-1]))
+        for pattern in self.case.not_asked:
+            failure = f"asked again for what the user already said (« {pattern} »): « {messages[-1].text[:100]} »"
+            if re.search(pattern, asked) and failure not in self.result.failures:
+                self.result.failures.append(failure)
         for message in messages:
             self._log("bot", message.text + "".join(f"\n   [{t}]" for t, _ in message.buttons))
             text = message.text

@@ -7,7 +7,7 @@ from tests.tasks.engine import Answer, Press, Rule, Say
 
 # Questions, as a user recognises them.
 Q_METIER_STUDENT = r"quel metier|quel domaine"
-Q_PLACE = r"vers ou|quelle ville|quelle commune|code postal|ou habites|pres de chez toi|ou ca"
+Q_PLACE = r"vers ou|quelle ville|quelle commune|code postal|ou tu habites|ou habites"
 Q_DISTANCE = r"quelle distance|combien de km|jusqu'ou"
 Q_WHEN = r"c'est quand|quelle periode|quelle semaine|quelles dates|quand .*stage"
 Q_WIDEN = r"elargi|plus loin|jusqu'a \d+ km \?"
