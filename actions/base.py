@@ -2,7 +2,10 @@
 transaction per action, French answers for refused operations, and never a stack trace to a user."""
 from __future__ import annotations
 
+import asyncio
+import copy
 import logging
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +14,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tremplin.answers import read_yes_no
@@ -22,6 +26,7 @@ log = logging.getLogger("tremplin.actions")
 
 ROLE_SLOT = {Role.STUDENT: "eleve", Role.EMPLOYER: "entreprise", Role.PARENT: "parent",
              Role.TEACHER: "enseignant", Role.ADMIN: "enseignant"}
+BUSY_RETRIES = 5  # SQLite: a whole class joining at once waits its turn instead of failing
 SORRY = ("Oups, quelque chose s'est mal passé de mon côté. Rien n'est perdu : "
          "réessaie dans un instant, ou écris « aide ».")
 
@@ -72,12 +77,33 @@ async def account_for(session: AsyncSession, sender_id: str) -> Account | None:
         select(Account).join(ChannelIdentity).where(ChannelIdentity.external_hash == sender_id))
 
 
+def _database_busy(err: OperationalError) -> bool:
+    """SQLite's « database is locked »: a transaction that read, then found another process had written."""
+    return "database is locked" in str(err.orig or err)
+
+
+async def _attempt(dispatcher: CollectingDispatcher, tracker: Tracker, body) -> list[EventType]:
+    """One try of the turn; on SQLite contention the whole turn runs again on a fresh copy (bounded)."""
+    for attempt in range(BUSY_RETRIES + 1):
+        said = len(dispatcher.messages)
+        this_try = copy.deepcopy(tracker) if attempt < BUSY_RETRIES else tracker
+        try:
+            async with session_scope(get_engine()) as session:
+                turn = Turn(session, this_try, dispatcher, await account_for(session, tracker.sender_id))
+                result = await body(turn)
+                return turn.events + list(result or [])
+        except OperationalError as err:
+            if attempt == BUSY_RETRIES or not _database_busy(err):
+                raise
+            del dispatcher.messages[said:]  # what the failed try was about to say is said by the next one
+            log.info("database busy for %s, try %d again", tracker.sender_id[:10], attempt + 2)
+            await asyncio.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 async def _in_turn(name: str, dispatcher: CollectingDispatcher, tracker: Tracker, body) -> list[EventType]:
     try:
-        async with session_scope(get_engine()) as session:
-            turn = Turn(session, tracker, dispatcher, await account_for(session, tracker.sender_id))
-            result = await body(turn)
-            return turn.events + list(result or [])
+        return await _attempt(dispatcher, tracker, body)
     except DomainError as err:
         log.info("%s refused for %s: %s", name, tracker.sender_id[:10], err.code)
         dispatcher.utter_message(text=err.message)
@@ -138,13 +164,20 @@ class TremplinFormValidation(FormValidationAction):
     form: str = ""
     readers: dict[str, Callable[[str], Any]] = {}
     whole_text: frozenset[str] = frozenset()
+    # Strict readers of slots already answered: « ah non pardon, 2 places » while another question waits
+    # corrects that answer (said, then the question waiting is asked again).
+    corrections: dict[str, Callable[[str], Any]] = {}
     turn: Turn
 
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: dict[str, Any]) -> list[EventType]:
         events = await super().get_extraction_events(dispatcher, tracker, domain)
         tracker.add_slots(events)
-        return events + self.read_answer(tracker)
+        answer = self.read_answer(tracker)
+        asked = tracker.get_slot("requested_slot")
+        if any(e.get("name") != asked for e in answer):  # a correction: the text answered nothing asked now
+            events = [e for e in events if e.get("name") != asked]
+        return events + answer
 
     def read_answer(self, tracker: Tracker) -> list[EventType]:
         """The message read as the answer to the slot being asked (see the class docstring)."""
@@ -152,12 +185,18 @@ class TremplinFormValidation(FormValidationAction):
         reader = self.readers.get(slot)
         text = typed_text(tracker)
         intent = latest_intent(tracker)
-        if reader is None or not text or intent in LEAVING or intent == "join_class":
+        if not slot or not text or intent in LEAVING or intent == "join_class":
             return []  # a class code typed mid-form joins the class first (data/rules.yml)
+        if reader in (None, read_yes_no) and (fixed := self._correction(tracker, slot, text)):
+            return fixed  # « non, c'est 2 places » to « Je la publie ? » or to the buttons' question
+        if reader is None:
+            return []
         value = reader(text)
         found_by_nlu = slot in tracker.slots_to_validate()
         if value is not None and (slot in self.whole_text or not found_by_nlu):
             return [SlotSet(slot, value)]
+        if value is None and (fixed := self._correction(tracker, slot, text)):
+            return fixed
         if value is not None or found_by_nlu or intent in ANSWERED_IN_PASSING:
             return []
         if reader is read_yes_no:  # neither yes nor no: never guess, ask again
@@ -168,14 +207,27 @@ class TremplinFormValidation(FormValidationAction):
             return []
         return [SlotSet(slot, text)]  # not an answer of that kind: the check says why and asks again
 
+    def _correction(self, tracker: Tracker, slot: str, text: str) -> list[EventType]:
+        """A strict reading of an earlier answer: that slot is corrected, the question waiting stays."""
+        for other, strict in self.corrections.items():
+            if other != slot and tracker.get_slot(other) is not None and (fixed := strict(text)) is not None:
+                tail = len(tracker.events)
+                while tail and tracker.events[tail - 1].get("event") == "slot":
+                    tail -= 1
+                tracker.events[tail:] = [e for e in tracker.events[tail:] if e.get("name") != slot]
+                tracker.slots[slot] = None  # the text was not an answer to the question waiting
+                self.turn.say(self.turn.t("Je corrige ta réponse précédente 👍", "Je corrige votre réponse "
+                                          "précédente."))
+                return [SlotSet(other, fixed)]
+        return []
+
     def name(self) -> str:
         return f"validate_{self.form}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        worker = type(self)()
-
         async def body(turn: Turn) -> list[EventType]:
+            worker = type(self)()  # a fresh one each try
             worker.turn = turn
-            return await FormValidationAction.run(worker, dispatcher, tracker, domain)
+            return await FormValidationAction.run(worker, dispatcher, turn.tracker, domain)
         return await _in_turn(self.name(), dispatcher, tracker, body)

@@ -77,6 +77,7 @@ class ValidateRegisterCompanyForm(TremplinFormValidation):
                "company_contact": read_contact_person, "company_phone": read_phone,
                "company_charter": read_yes_no, "company_confirm": read_yes_no}
     whole_text = frozenset({"company_siret", "company_name", "company_contact", "company_phone"})
+    corrections = {"company_phone": read_phone}
 
     async def get_extraction_events(self, dispatcher, tracker, domain) -> list[EventType]:
         drop_stale(self.turn, tracker, "register_company", SLOTS)

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
 from actions.follow_common import button
+from actions.student_follow import ActionMyApplications
 from tremplin.answers import read_free_text
 from tremplin.models import Role
 from tremplin.services.errors import DomainError
@@ -99,9 +100,8 @@ class ActionAskStatus(TremplinAction):
     action_name = "action_ask_status"
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
-        if turn.is_student:
-            turn.say("Tes candidatures, tu les vois avec « mes candidatures » 😉",
-                     buttons=[button("Mes candidatures", "my_applications")])
+        if turn.is_student:  # « le patron a répondu ? » from a pupil: their own applications
+            await ActionMyApplications().handle(turn)
             return None
         if turn.account is None or turn.account.role not in (None, Role.PARENT):
             turn.say("Le suivi d'un enfant est réservé aux parents reliés à son compte. Les enseignants "

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
 from actions.follow_common import button, vous
-from tremplin.answers import read_class_name, read_contact, read_dates
+from tremplin.answers import read_class_name, read_contact, read_dates, read_named_dates
 from tremplin.dates import parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
 from tremplin.geography.communes import get_communes
@@ -128,6 +128,7 @@ class ValidateCreateClassForm(TremplinFormValidation):
     form = "create_class_form"
     readers = {"class_name": read_class_name, "class_periode": read_dates, "class_contact": read_contact}
     whole_text = frozenset({"class_name", "class_periode", "class_contact"})
+    corrections = {"class_periode": read_named_dates}
 
     def _refuse(self, slot: str, err: DomainError) -> dict[str, Any]:
         hint = NEW_SCHOOL_HINT if err.code in ("school_unknown", "school_commune_needed") else ""

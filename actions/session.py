@@ -1,7 +1,7 @@
 """Who is talking and which role they chose: the first answer of every conversation."""
 from __future__ import annotations
 
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 
 from actions.base import ROLE_SLOT, TremplinAction, Turn
 from tremplin.models import Role
@@ -36,3 +36,17 @@ class ActionSetRole(TremplinAction):
         await set_role(turn.session, turn.account, role)
         turn.set("role", wanted)
         return None
+
+
+class ActionSessionStart(TremplinAction):
+    """Every new conversation (and every one after a restart of Rasa, whose trackers live in memory)
+    starts with the role of the account: a returning pupil who names a trade is searching, not lost."""
+
+    action_name = "action_session_start"
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        carried = [SlotSet(name, value) for name, value in turn.tracker.slots.items()
+                   if value is not None and name != "requested_slot"]
+        if turn.account is not None and turn.account.role is not None:
+            carried = [e for e in carried if e["name"] != "role"] + [SlotSet("role", ROLE_SLOT[turn.account.role])]
+        return [SessionStarted(), *carried, ActionExecuted("action_listen")]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from actions.base import TremplinAction, Turn
 from actions.student_common import commune_label, student_or_explain
 from tremplin.dates.period import range_label
-from tremplin.models import PENDING_STATUSES, PLACED_STATUSES, Application, Offer, Student
+from tremplin.models import PENDING_STATUSES, PLACED_STATUSES, Application, Offer, Role, Student
 from tremplin.privacy.scrub import scrub
 from tremplin.services.applications import STATUS_WORDS, withdraw
 from tremplin.services.errors import DomainError
@@ -45,6 +45,10 @@ class ActionMyApplications(TremplinAction):
     action_name = "action_my_applications"
 
     async def handle(self, turn: Turn) -> None:
+        if turn.account is not None and turn.account.role is Role.PARENT:
+            from actions.follow_parent import ActionAskStatus  # a parent's « mes candidatures » is the child's
+            await ActionAskStatus().handle(turn)
+            return
         student = await student_or_explain(turn, "suivre tes candidatures")
         if student is None:
             return

@@ -1,4 +1,4 @@
-"""A class code acts, whatever DIET thought of the sentence around it.
+"""A class code (and a parent's link code) acts, whatever DIET thought of the sentence around it.
 
 Joining a class is the first thing every pupil does, and the code comes in every shape: alone
 (« FEURS-3A », « feurs 3a »), after a button, or inside a sentence with the role (« chui en 3e mon
@@ -35,6 +35,12 @@ _NOT_CODES = {"postal", "promo", "secret", "de", "du", "la", "le", "classe", "ch
 CARRIER_INTENTS = {"inform", "declare_role", "greet", "nlu_fallback", "affirm", "out_of_scope", "thank",
                    "search_offers", "unsure_career", "link_child", "join_class", "help"}
 JOIN_INTENT = "join_class"
+# A parent's link code, « P-ABCD2345 » (the random-code alphabet has no 0/O/1/I), typed alone or in a
+# sentence: it links the child whatever the sentence around it.
+_PARENT_CODE = re.compile(r"(?<![\w-])[Pp][\s-]+([A-HJ-NP-Za-hj-np-z2-9]{4})[\s-]?([A-HJ-NP-Za-hj-np-z2-9]{4})(?![\w-])")
+LINK_INTENT = "link_child"
+LINK_CARRIERS = {"inform", "greet", "nlu_fallback", "affirm", "out_of_scope", "thank", "declare_role", "join_class",
+                 "link_child", "help", "ask_status"}
 
 
 def find_class_code(text: str) -> Optional[tuple[int, int, str]]:
@@ -47,6 +53,30 @@ def find_class_code(text: str) -> Optional[tuple[int, int, str]]:
         if match and match.group(1).lower() not in _NOT_CODES:
             return match.start(1), match.end(2), f"{match.group(1)}-{match.group(2)}".upper()
     return None
+
+
+def find_parent_code(text: str) -> Optional[tuple[int, int, str]]:
+    """(start, end, P-XXXXXXXX) of a parent's link code in `text`, or None."""
+    match = _PARENT_CODE.search(text or "")
+    if match is None:
+        return None
+    return match.start(), match.end(), f"P-{match.group(1)}{match.group(2)}".upper()
+
+
+def _act(message: Message, found: tuple[int, int, str], intent_name: str, carriers: set[str]) -> None:
+    """Add the code entity (replacing any overlapping guess) and move a carrier intent to `intent_name`."""
+    start, end, code = found
+    entities = [e for e in message.get(ENTITIES) or []
+                if not (e.get("start", -1) < end and e.get("end", -1) > start)]
+    entities.append({"entity": "code", "value": code, "start": start, "end": end,
+                     "confidence_entity": 1.0, "extractor": "ClassCodeDetector"})
+    message.set(ENTITIES, sorted(entities, key=lambda e: e.get("start", 0)), add_to_output=True)
+    intent = message.get(INTENT) or {}
+    if intent.get("name") in carriers and intent.get("name") != intent_name:
+        chosen = {"name": intent_name, "confidence": 1.0}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent_name]
+        message.set(INTENT, chosen, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -64,19 +94,10 @@ class ClassCodeDetector(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            found = find_class_code(message.get(TEXT) or "")
-            if found is None:
-                continue
-            start, end, code = found
-            entities = [e for e in message.get(ENTITIES) or []
-                        if not (e.get("start", -1) < end and e.get("end", -1) > start)]  # no overlapping guess
-            entities.append({"entity": "code", "value": code, "start": start, "end": end,
-                             "confidence_entity": 1.0, "extractor": type(self).__name__})
-            message.set(ENTITIES, sorted(entities, key=lambda e: e.get("start", 0)), add_to_output=True)
-            intent = message.get(INTENT) or {}
-            if intent.get("name") in CARRIER_INTENTS and intent.get("name") != JOIN_INTENT:
-                chosen = {"name": JOIN_INTENT, "confidence": 1.0}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != JOIN_INTENT]
-                message.set(INTENT, chosen, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+            text = message.get(TEXT) or ""
+            parent = find_parent_code(text)
+            if parent is not None:
+                _act(message, parent, LINK_INTENT, LINK_CARRIERS)
+            elif (found := find_class_code(text)) is not None:
+                _act(message, found, JOIN_INTENT, CARRIER_INTENTS)
         return messages

@@ -95,3 +95,20 @@ async def test_a_teacher_contact_with_a_civility_is_a_contact(engine, monkeypatc
     out = await run(ValidateCreateClassForm(), trk, CLASS_DOMAIN)
     assert out.slots()["class_contact"] and "Durand" in out.slots()["class_contact"]
     assert "date" not in out.text
+
+
+async def test_a_correction_mid_form_fixes_the_earlier_answer(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender, _ = await employer_sender(engine, "af-7")
+    slots = {"offer_metier": "Charpentier", "offer_title": "Sur le chantier", "offer_places": "1",
+             "offer_periodes": f"{monday(3)}/{monday(3) + timedelta(days=4)}"}
+    text = "ah non pardon, 2 places"  # typed while the buttons' question about the setting waits
+    trk = form_tracker(sender, "publish_offer_form", slots, requested="offer_environments", text=text,
+                       new={"offer_environments": text})
+    out = await run(ValidatePublishOfferForm(), trk, DOMAIN)
+    assert out.slots()["offer_places"] == "2" and "Je corrige" in out.text
+    assert "pas reconnu" not in out.text  # not taken as a (wrong) answer to the question waiting
+    out = await run(ValidatePublishOfferForm(), form_tracker(
+        sender, "publish_offer_form", slots, requested="offer_metier", text="mécanicien agricole",
+        entities=[{"entity": "metier", "value": "mécanicien"}], new={"offer_metier": "mécanicien"}), DOMAIN)
+    assert out.slots()["offer_metier"] == "Mécanicien en machines agricoles"  # the whole answer, not « mécanicien »

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.codes import ClassCodeDetector, find_class_code
+from nlu.codes import ClassCodeDetector, find_class_code, find_parent_code
 
 
 @pytest.mark.parametrize("text, code", [
@@ -41,3 +41,13 @@ def test_the_code_joins_whatever_the_carrier_and_keeps_the_role():
                                                                               ("code", "MARCIGNY-3B")}
     assert teacher.get("intent")["name"] == "class_overview"
     assert ("code", "FEURS-3B") in {(e["entity"], e["value"]) for e in teacher.get("entities")}
+
+
+def test_a_parent_code_links_whatever_the_sentence():
+    assert find_parent_code("P-CJ5N24UY")[2] == "P-CJ5N24UY"
+    assert find_parent_code("voici le code p cj5n 24uy")[2] == "P-CJ5N24UY"
+    assert find_parent_code("FEURS-3A") is None and find_parent_code("P-ABC") is None
+    bare = _message("P-CJ5N24UY", "inform")
+    ClassCodeDetector().process([bare])
+    assert bare.get("intent")["name"] == "link_child"
+    assert [(e["entity"], e["value"]) for e in bare.get("entities")] == [("code", "P-CJ5N24UY")]

@@ -161,3 +161,20 @@ def read_class_name(text: str) -> str | None:
     """« 3eB », « 3e A », « 3ème Orange »: a short label."""
     stripped = " ".join(text.split())
     return stripped if 1 <= len(stripped) <= 40 and not looks_like_question(stripped) else None
+
+
+# --- strict readers: an answer to another question, recognisable without being asked (corrections) --
+
+def read_one_metier(text: str) -> str | None:
+    """Exactly one trade of the référentiel: « mécanicien agricole » beats the NLU's « mécanicien »."""
+    return text.strip() if get_referentiel().resolve(text).status == "found" else None
+
+
+def read_counted_places(text: str) -> str | None:
+    """« ah non, 2 places »: a count with its unit word."""
+    return read_places(text) if _PLACES_WORDS.search(_words(text)) else None
+
+
+def read_named_dates(text: str) -> str | None:
+    """« plutôt la semaine du 18 janvier »: dates with a month, « semaine » or holidays named."""
+    return text.strip() if _DATE_WORDS.search(_words(text)) and _DIGITS.search(text) else None
