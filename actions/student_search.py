@@ -13,9 +13,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import TremplinAction, TremplinFormValidation, Turn, typed_text
+from actions.base import TremplinAction, TremplinFormValidation, Turn, latest_intent, typed_text
 from actions.student_common import (
-    ANY_PERIOD, DEFAULT_RADIUS, WIDER, commune_of_slot, home_commune, period_of_slot, query_of,
+    ANY_PERIOD, DEFAULT_RADIUS, WIDER, commune_of_slot, home_commune, load_state, period_of_slot, query_of,
     resolve_wanted, save_state, say_offers, stage_week, wanted_phrase,
 )
 from actions.student_explore import ask_first_question
@@ -68,6 +68,19 @@ class ValidateSearchForm(TremplinFormValidation):
 
         return ["recherche"] + [slot for slot, default in (("lieu", has_place), ("distance", True),
                                                            ("periode", has_week)) if asked(slot, default)]
+
+    async def extract_recherche(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        """« non plutôt à Feurs » after the results: the same search again, somewhere else or another week."""
+        if tracker.get_slot("recherche") or tracker.get_slot("requested_slot") is not None \
+                or latest_intent(tracker) == "search_offers" or not (tracker.slots_to_validate().keys()
+                                                                    & {"lieu", "periode", "distance"}):
+            return {}
+        state = load_state(self.turn)
+        if not state or not state.get("q"):
+            return {}
+        self.turn.say(f"Je relance ta recherche « {state['q']} » avec ce changement.")
+        return {"recherche": state["q"]}
 
     async def validate_recherche(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
@@ -165,7 +178,7 @@ async def new_state(turn: Turn, student: Student | None) -> dict[str, Any] | str
     radius = float(distance) if distance and str(distance).isdigit() else DEFAULT_RADIUS
     slot_period = turn.slot("periode")
     period = None if slot_period == ANY_PERIOD else (period_of_slot(slot_period) or stage_week(student))
-    return {"lat": commune.lat, "lon": commune.lon, "place": commune.label, "r": radius,
+    return {"q": turn.slot("recherche"), "lat": commune.lat, "lon": commune.lon, "place": commune.label, "r": radius,
             "rome": wanted.rome_codes, "dom": wanted.domain, "env": wanted.environments,
             "what": wanted_phrase(wanted), "ws": period[0].isoformat() if period else None,
             "we": period[1].isoformat() if period else None, "ids": []}

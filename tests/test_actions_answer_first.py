@@ -112,3 +112,15 @@ async def test_a_correction_mid_form_fixes_the_earlier_answer(engine, monkeypatc
         sender, "publish_offer_form", slots, requested="offer_metier", text="mécanicien agricole",
         entities=[{"entity": "metier", "value": "mécanicien"}], new={"offer_metier": "mécanicien"}), DOMAIN)
     assert out.slots()["offer_metier"] == "Mécanicien en machines agricoles"  # the whole answer, not « mécanicien »
+
+
+async def test_non_plutot_a_feurs_after_the_results_searches_again(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "af-8")
+    state = ('{"q":"vendeur","lat":46.03,"lon":4.07,"place":"Roanne (42)","r":15,"rome":[],"dom":null,"env":[],'
+             '"what":"","ws":null,"we":null,"ids":[]}')
+    trk = form_tracker(sender, "search_form", {"search_state": state}, requested=None, text="non plutôt à Feurs",
+                       entities=[{"entity": "lieu", "value": "Feurs"}], new={"lieu": "Feurs"})
+    out = await run(ValidateSearchForm(), trk, DOMAIN)
+    assert out.slots()["recherche"] == "vendeur" and "Je relance ta recherche « vendeur »" in out.text
+    assert out.slots()["lieu"].startswith("insee:")
