@@ -167,6 +167,9 @@ class TremplinFormValidation(FormValidationAction):
     # Strict readers of slots already answered: « ah non pardon, 2 places » while another question waits
     # corrects that answer (said, then the question waiting is asked again).
     corrections: dict[str, Callable[[str], Any]] = {}
+    # Readers of the sentence that opens the form (« stage de boulanger à Feurs du 11 au 15 janvier,
+    # 1 place »): where they read the whole sentence, they beat the NLU's entity (« 1 » is no date).
+    opening: dict[str, Callable[[str], Any]] = {}
     turn: Turn
 
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -182,6 +185,9 @@ class TremplinFormValidation(FormValidationAction):
     def read_answer(self, tracker: Tracker) -> list[EventType]:
         """The message read as the answer to the slot being asked (see the class docstring)."""
         slot = tracker.get_slot("requested_slot")
+        if slot is None and (text := typed_text(tracker)):
+            return [SlotSet(name, value) for name, reader in self.opening.items()
+                    if (value := reader(text)) is not None]
         reader = self.readers.get(slot)
         text = typed_text(tracker)
         intent = latest_intent(tracker)

@@ -11,7 +11,8 @@ from rasa_sdk.events import EventType
 from actions.base import TremplinFormValidation
 from actions.employer_common import parse_places, periods_to_slot, read_periods
 from actions.employer_register import INTERRUPTIONS, drop_stale, free_text, with_slots
-from tremplin.answers import (read_commune, read_counted_places, read_dates, read_free_text, read_named_dates,
+from tremplin.answers import (read_commune, read_counted_places, read_dates, read_dates_in_sentence, read_free_text,
+                              read_named_dates,
                               read_one_metier, read_places, read_yes_no)
 from tremplin.metiers import ENVIRONMENTS, get_referentiel, resolve_environments
 from tremplin.models import Employer
@@ -56,6 +57,7 @@ class ValidatePublishOfferForm(TremplinFormValidation):
     whole_text = frozenset({"offer_metier", "offer_title", "offer_description", "offer_address", "offer_periodes",
                             "offer_places"})
     corrections = {"offer_places": read_counted_places, "offer_periodes": read_named_dates}
+    opening = {"offer_places": read_counted_places, "offer_periodes": read_dates_in_sentence}
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         # Not a registered company (or suspended): the form stops and action_publish_offer explains.

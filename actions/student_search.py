@@ -19,7 +19,7 @@ from actions.student_common import (
     resolve_wanted, save_state, say_offers, stage_week, wanted_phrase,
 )
 from actions.student_explore import ask_first_question
-from tremplin.answers import is_dont_know, read_commune, read_distance, read_dates_or_dont_know, read_wanted
+from tremplin.answers import is_dont_know, read_commune, read_dates_in_sentence, read_distance, read_dates_or_dont_know, read_wanted
 from tremplin.dates import month_span, parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
 from tremplin.geography import Commune, get_communes
@@ -47,6 +47,7 @@ class ValidateSearchForm(TremplinFormValidation):
     readers = {"recherche": read_wanted, "lieu": read_commune, "distance": read_distance,
                "periode": read_dates_or_dont_know}
     whole_text = frozenset({"periode"})
+    opening = {"periode": read_dates_in_sentence}
 
     async def _context(self) -> tuple[Student | None, Commune | None, bool]:
         turn = self.turn

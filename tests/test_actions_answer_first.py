@@ -124,3 +124,20 @@ async def test_non_plutot_a_feurs_after_the_results_searches_again(engine, monke
     out = await run(ValidateSearchForm(), trk, DOMAIN)
     assert out.slots()["recherche"] == "vendeur" and "Je relance ta recherche « vendeur »" in out.text
     assert out.slots()["lieu"].startswith("insee:")
+
+
+async def test_the_offer_in_one_message_keeps_its_week_and_its_place(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender, _ = await employer_sender(engine, "af-9")
+    start = monday(3)
+    text = f"Je propose un stage de boulanger à Feurs du {start.day} au {(start + timedelta(days=4)).day} " \
+           f"{french_date(start).split(' ')[1]}, 1 place"
+    if start.month != (start + timedelta(days=4)).month:
+        text = f"Je propose un stage de boulanger à Feurs la semaine du {french_date(start)}, 1 place"
+    ents = [{"entity": "metier", "value": "boulanger"}, {"entity": "lieu", "value": "Feurs"},
+            {"entity": "periode", "value": "1"}]  # the NLU took the count of places for the date
+    trk = form_tracker(sender, "publish_offer_form", {}, requested=None, text=text, intent="publish_offer",
+                       entities=ents, new={"offer_metier": "boulanger", "offer_lieu": "Feurs", "offer_periodes": "1"})
+    out = await run(ValidatePublishOfferForm(), trk, DOMAIN)
+    assert out.slots()["offer_periodes"] == f"{start}/{start + timedelta(days=4)}", out.text
+    assert out.slots()["offer_places"] == "1" and "date" not in out.text

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
+from tremplin.dates import parse_periods
 from tremplin.geography import get_communes
 from tremplin.metiers import get_referentiel, resolve_environments
+from tremplin.services.errors import DomainError
 from tremplin.text import normalize
 
 Reader = Callable[[str], "str | bool | None"]
@@ -170,9 +173,23 @@ def read_one_metier(text: str) -> str | None:
     return text.strip() if get_referentiel().resolve(text).status == "found" else None
 
 
+_COUNTED = re.compile(r"\b(\d{1,2}|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix)\s+(?:seule?s?\s+)?"
+                      r"(?:places?|eleves?|stagiaires?|jeunes?|collegiens?)\b")
+
+
 def read_counted_places(text: str) -> str | None:
-    """« ah non, 2 places »: a count with its unit word."""
-    return read_places(text) if _PLACES_WORDS.search(_words(text)) else None
+    """« ah non, 2 places », « …du 11 au 15 janvier, 1 place »: a count with its unit word, anywhere."""
+    match = _COUNTED.search(_words(text))
+    return match.group(1) if match else None
+
+
+def read_dates_in_sentence(text: str) -> str | None:
+    """The whole sentence when every number in it is part of a date (or a count of places)."""
+    try:
+        parse_periods(text, date.today(), None)
+    except DomainError:
+        return None
+    return text.strip()
 
 
 def read_named_dates(text: str) -> str | None:
