@@ -9,8 +9,8 @@ database; after each, the database is checked.
     .venv/bin/python scripts/task_success.py --case search_jsp_2 --json var/tasks.json
 
 Prints the success rate overall and per journey, and each failure with its transcript. Exit code 1
-when the overall rate is under the floor (tests/tasks/suite.FLOOR). The last run's database and
-the Rasa, action server and gateway logs stay in var/tasks/last/. Needs the trained model
+when the overall rate is under the floor (tests/tasks/suite.FLOOR). Each run's database and
+the Rasa, action server and gateway logs stay in var/tasks/<time>-<pid>/ (var/tasks/last: the newest). Needs the trained model
 models/tremplin-latest.tar.gz and .venv-rasa."""
 from __future__ import annotations
 
@@ -20,11 +20,31 @@ import os
 import sys
 import logging
 import shutil
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+
+
+def run_directory(root: Path, keep: int = 5) -> Path:
+    """var/tasks/<time>-<pid>/ for this run's database and logs (two runs at once never share one),
+    var/tasks/last pointing at it; only the newest few runs are kept."""
+    root.mkdir(parents=True, exist_ok=True)
+    work = root / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    work.mkdir()
+    runs = sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink() and p.name[:1].isdigit())
+    for old in runs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)
+    last = root / "last"
+    if last.is_symlink() or last.exists():
+        if last.is_dir() and not last.is_symlink():
+            shutil.rmtree(last, ignore_errors=True)
+        else:
+            last.unlink()
+    last.symlink_to(work.name)
+    return work
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,9 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         print(("." if result.ok else "F"), end="", flush=True)
 
     print(f"{len(cases)} conversations, {args.parallel} at a time; starting Rasa (about a minute)…", flush=True)
-    work = ROOT / "var" / "tasks" / "last"  # database and Rasa/actions logs of the last run, kept
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    work = run_directory(ROOT / "var" / "tasks")
     handler = logging.FileHandler(work / "gateway.log")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger("bot").addHandler(handler)

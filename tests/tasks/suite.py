@@ -49,9 +49,13 @@ async def run_cases(stack: Any, cases: list[Case], parallel: int = PARALLEL,
     contexts = []
     for index, case in enumerate(cases):
         ctx = Ctx(stack.engine, chats_of(index, case), dict(words))
+        ctx.setup_error = None
         if case.setup is not None:
-            async with session_scope(stack.engine) as session:
-                await case.setup(ctx, session)
+            try:
+                async with session_scope(stack.engine) as session:
+                    await case.setup(ctx, session)
+            except Exception as exc:  # noqa: BLE001 - one broken setup fails its case, not the run
+                ctx.setup_error = f"setup failed: {type(exc).__name__}: {exc}"
         contexts.append(ctx)
     gate = asyncio.Semaphore(parallel)
 
@@ -60,7 +64,11 @@ async def run_cases(stack: Any, cases: list[Case], parallel: int = PARALLEL,
             users = {actor: stack.user(chat) for actor, chat in ctx.chats.items()}
             conversation = Conversation(case, ctx, users)
             ctx.transcript = conversation.result.transcript
-            result = await conversation.run()
+            if ctx.setup_error:
+                conversation.result.failures.append(ctx.setup_error)
+                result = conversation.result
+            else:
+                result = await conversation.run()
             if progress is not None:
                 progress(result)
             return result

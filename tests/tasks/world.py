@@ -147,7 +147,8 @@ class Ctx:
         account = await self.new_account(session, actor)
         await _make_admin(session, account)
         model = await session.scalar(select(Offer).options(selectinload(Offer.periods), selectinload(
-            Offer.environments)).where(Offer.status == OfferStatus.PUBLISHED).order_by(Offer.id).offset(n))
+            Offer.environments)).where(Offer.status == OfferStatus.PUBLISHED, Offer.commune_insee.like("71%"))
+            .order_by(Offer.id).offset(n))  # once approved it is searchable: kept away from the pupils' Loire
         offer = Offer(employer_id=model.employer_id, rome_code=model.rome_code, metier_label=model.metier_label,
                       domain=model.domain, title=f"{model.title} (nouvelle offre {n})",
                       description=model.description, commune_insee=model.commune_insee,
