@@ -6,6 +6,7 @@ import asyncio
 import copy
 import logging
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,6 +139,11 @@ ANSWERED_IN_PASSING = frozenset({"faq", "help", "bot_challenge", "out_of_scope",
                                  "join_class"})
 
 
+# « Jean Annule », « Marie-Claire Stop », « M. Dupont-Arrêt »: every word capitalised, 2 to 4 of them.
+_CAPITALISED_NAME = re.compile(r"^(?:(?:M|Mme|Mlle|Mr)\.?\s+)?[A-ZÀ-Ý][a-zà-ÿ'’]+(?:[- ][A-ZÀ-Ý][a-zà-ÿ'’]+){1,3}$")
+LONG_ANSWER_WORDS = 8  # a free answer this long is an answer, whatever words it holds
+
+
 def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
@@ -170,6 +176,7 @@ class TremplinFormValidation(FormValidationAction):
     # Readers of the sentence that opens the form (« stage de boulanger à Feurs du 11 au 15 janvier,
     # 1 place »): where they read the whole sentence, they beat the NLU's entity (« 1 » is no date).
     opening: dict[str, Callable[[str], Any]] = {}
+    name_slots: frozenset[str] = frozenset()  # answered with a person's name (« Jean Annule » is a name)
     turn: Turn
 
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -191,7 +198,8 @@ class TremplinFormValidation(FormValidationAction):
         reader = self.readers.get(slot)
         text = typed_text(tracker)
         intent = latest_intent(tracker)
-        if not slot or not text or intent in LEAVING or intent == "join_class":
+        if not slot or not text or intent == "join_class" or (intent in LEAVING and not self._still_an_answer(
+                slot, text, intent)):
             return []  # a class code typed mid-form joins the class first (data/rules.yml)
         if reader in (None, read_yes_no) and (fixed := self._correction(tracker, slot, text)):
             return fixed  # « non, c'est 2 places » to « Je la publie ? » or to the buttons' question
@@ -212,6 +220,17 @@ class TremplinFormValidation(FormValidationAction):
             self.turn.set("answer_refused", slot)
             return []
         return [SlotSet(slot, text)]  # not an answer of that kind: the check says why and asks again
+
+    def _still_an_answer(self, slot: str, text: str, intent: str) -> bool:
+        """« Jean Annule », « Claire Stop » to « who will welcome the pupil? »; a motivation that ends with
+        « appelez-moi au … »: words that leave a form, inside an answer of the kind asked. A report of a
+        problem always leaves (safety first)."""
+        reader = self.readers.get(slot)
+        if intent == "report_problem" or reader is None:
+            return False
+        if slot in self.name_slots:
+            return _CAPITALISED_NAME.match(text.strip()) is not None
+        return reader is read_free_text and len(text.split()) >= LONG_ANSWER_WORDS
 
     def _correction(self, tracker: Tracker, slot: str, text: str) -> list[EventType]:
         """A strict reading of an earlier answer: that slot is corrected, the question waiting stays."""

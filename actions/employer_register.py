@@ -78,6 +78,7 @@ class ValidateRegisterCompanyForm(TremplinFormValidation):
                "company_charter": read_yes_no, "company_confirm": read_yes_no}
     whole_text = frozenset({"company_siret", "company_name", "company_contact", "company_phone"})
     corrections = {"company_phone": read_phone}
+    name_slots = frozenset({"company_contact"})
 
     async def get_extraction_events(self, dispatcher, tracker, domain) -> list[EventType]:
         drop_stale(self.turn, tracker, "register_company", SLOTS)

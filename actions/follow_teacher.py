@@ -129,6 +129,7 @@ class ValidateCreateClassForm(TremplinFormValidation):
     readers = {"class_name": read_class_name, "class_periode": read_dates, "class_contact": read_contact}
     whole_text = frozenset({"class_name", "class_periode", "class_contact"})
     corrections = {"class_periode": read_named_dates}
+    name_slots = frozenset({"class_contact"})
 
     def _refuse(self, slot: str, err: DomainError) -> dict[str, Any]:
         hint = NEW_SCHOOL_HINT if err.code in ("school_unknown", "school_commune_needed") else ""

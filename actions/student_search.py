@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -19,7 +20,7 @@ from actions.student_common import (
     resolve_wanted, save_state, say_offers, stage_week, wanted_phrase,
 )
 from actions.student_explore import ask_first_question
-from tremplin.answers import is_dont_know, read_commune, read_dates_in_sentence, read_distance, read_dates_or_dont_know, read_wanted
+from tremplin.answers import is_dont_know, read_commune, read_dates_in_sentence, read_one_metier, read_one_wanted, read_distance, read_dates_or_dont_know, read_wanted
 from tremplin.dates import month_span, parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
 from tremplin.geography import Commune, get_communes
@@ -47,7 +48,14 @@ class ValidateSearchForm(TremplinFormValidation):
     readers = {"recherche": read_wanted, "lieu": read_commune, "distance": read_distance,
                "periode": read_dates_or_dont_know}
     whole_text = frozenset({"periode"})
-    opening = {"periode": read_dates_in_sentence}
+    opening = {"periode": read_dates_in_sentence, "recherche": read_one_metier}
+
+    def read_answer(self, tracker: Tracker) -> list:
+        """Exactly one trade named in the answer beats the NLU's guess (« agent administratif » is no domain)."""
+        if tracker.get_slot("requested_slot") == "recherche" and (text := typed_text(tracker)) \
+                and (one := read_one_wanted(text)) is not None:
+            return [SlotSet("recherche", one)]
+        return super().read_answer(tracker)
 
     async def _context(self) -> tuple[Student | None, Commune | None, bool]:
         turn = self.turn
@@ -74,8 +82,7 @@ class ValidateSearchForm(TremplinFormValidation):
                                 domain: DomainDict) -> dict[str, Any]:
         """« non plutôt à Feurs » after the results: the same search again, somewhere else or another week."""
         if tracker.get_slot("recherche") or tracker.get_slot("requested_slot") is not None \
-                or latest_intent(tracker) == "search_offers" or not (tracker.slots_to_validate().keys()
-                                                                    & {"lieu", "periode", "distance"}):
+                or not (tracker.slots_to_validate().keys() & {"lieu", "periode", "distance"}):
             return {}
         state = load_state(self.turn)
         if not state or not state.get("q"):
@@ -91,6 +98,8 @@ class ValidateSearchForm(TremplinFormValidation):
         wanted = resolve_wanted(str(value or ""))
         if wanted.status == "ok":
             return {"recherche": str(value).strip()}
+        if tracker.get_slot("requested_slot") != "recherche":
+            return {"recherche": None}  # a word the NLU guessed in passing: the question will be asked
         if wanted.status == "suggestion":
             names = " ou ".join(f"« {s} »" for s in wanted.suggestions[:3])
             self.turn.say(f"Je ne connais pas « {value} ». Tu voulais dire {names} ?", buttons=[
@@ -108,6 +117,9 @@ class ValidateSearchForm(TremplinFormValidation):
         res = get_communes().resolve(text)
         if res.status == "found":
             return {"lieu": f"insee:{res.communes[0].insee}"}
+        if res.status in ("unknown", "suggestion") and tracker.get_slot("requested_slot") != "lieu" \
+                and read_one_metier(text) is not None:
+            return {"lieu": None}  # « chauffeur » is a trade the NLU took for a town, not a misspelt town
         if res.status == "unknown":
             dispatcher.utter_message(response="utter_invalid_lieu")
             return {"lieu": None}

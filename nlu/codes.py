@@ -40,7 +40,7 @@ JOIN_INTENT = "join_class"
 _PARENT_CODE = re.compile(r"(?<![\w-])[Pp][\s-]+([A-HJ-NP-Za-hj-np-z2-9]{4})[\s-]?([A-HJ-NP-Za-hj-np-z2-9]{4})(?![\w-])")
 LINK_INTENT = "link_child"
 LINK_CARRIERS = {"inform", "greet", "nlu_fallback", "affirm", "out_of_scope", "thank", "declare_role", "join_class",
-                 "link_child", "help", "ask_status"}
+                 "link_child", "help", "ask_status", "invite_parent"}
 
 
 def find_class_code(text: str) -> Optional[tuple[int, int, str]]:
@@ -66,8 +66,8 @@ def find_parent_code(text: str) -> Optional[tuple[int, int, str]]:
 def _act(message: Message, found: tuple[int, int, str], intent_name: str, carriers: set[str]) -> None:
     """Add the code entity (replacing any overlapping guess) and move a carrier intent to `intent_name`."""
     start, end, code = found
-    entities = [e for e in message.get(ENTITIES) or []
-                if not (e.get("start", -1) < end and e.get("end", -1) > start)]
+    entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != "code"  # ours is the code
+                and not (e.get("start", -1) < end and e.get("end", -1) > start)]
     entities.append({"entity": "code", "value": code, "start": start, "end": end,
                      "confidence_entity": 1.0, "extractor": "ClassCodeDetector"})
     message.set(ENTITIES, sorted(entities, key=lambda e: e.get("start", 0)), add_to_output=True)

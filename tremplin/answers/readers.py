@@ -177,6 +177,11 @@ _COUNTED = re.compile(r"\b(\d{1,2}|un|une|deux|trois|quatre|cinq|six|sept|huit|n
                       r"(?:places?|eleves?|stagiaires?|jeunes?|collegiens?)\b")
 
 
+def read_one_wanted(text: str) -> str | None:
+    """« je sais pas », or exactly one trade (« agent administratif » is that trade, not a domain)."""
+    return text.strip() if is_dont_know(text) else read_one_metier(text)
+
+
 def read_counted_places(text: str) -> str | None:
     """« ah non, 2 places », « …du 11 au 15 janvier, 1 place »: a count with its unit word, anywhere."""
     match = _COUNTED.search(_words(text))
