@@ -105,17 +105,20 @@ def _search_cases() -> list[Case]:
                           [Say("jcherche un stage"), r.search(metier, place, idk, distance="30 km"),
                            *r.apply(motivation)],
                           c.applied(exp, 4), setup=_pupil("FEURS-3A"), smoke=i == 0))
+    # (first message, the correction, the métier as re-typed if asked again, expected métier)
     corrections = [
-        ("stage de vendeur vers Roanne $w4", "non plutôt à Feurs", r"vend"),
-        ("je cherche un stage de coiffure a feurs $w4", "ah non en fait plutôt la carrosserie", r"carross"),
-        ("stage imprimerie vers Feurs $w4", "pardon je voulais dire vers Montbrison", r"imprim"),
-        ("un stage au garage de Roanne $w4", "non attends, à Feurs", r"canicien|carross"),
-        ("stage véto vers st etienne $w4", "euh non a montbrison plutot", r"veterin")]
-    for i, (first, fix, exp) in enumerate(corrections):
+        ("stage de vendeur vers Roanne $w4", "non plutôt à Feurs", "vendeur", r"vend"),
+        ("je cherche un stage de coiffure a feurs $w4", "ah non en fait plutôt la carrosserie", "carrosserie",
+         r"carross"),
+        ("stage imprimerie vers Feurs $w4", "pardon je voulais dire vers Montbrison", "imprimerie", r"imprim"),
+        ("un stage au garage de Roanne $w4", "non attends, à Feurs", "garage", r"canicien|carross"),
+        ("stage véto vers st etienne $w4", "euh non a montbrison plutot", "véto", r"veterin")]
+    for i, (first, fix, metier, exp) in enumerate(corrections):
         cases.append(Case(f"search_correction_{i + 1}", "search_correction", "corrects the place or the trade",
-                          [Say(first), Say(fix), r.search(None, "Feurs", "$w4", distance="30 km"),
+                          [Say(first), Say(fix), r.search(metier, "Feurs", "$w4", distance="30 km"),
                            *r.apply(motivation)],
-                          c.applied(exp, 4), setup=_pupil("FEURS-3A"), smoke=i == 0))
+                          c.applied(exp, 4), setup=_pupil("FEURS-3A"), smoke=i == 0,
+                          not_asked=(r.Q_METIER_STUDENT,)))
     offtopic = [("Q_PLACE", "c'est payé un stage ?"), ("Q_WHEN", "t'es un vrai robot ou quoi"),
                 ("Q_PLACE", "on doit faire combien d'heures par jour"), ("Q_WHEN", "merci t'es sympa")]
     for i, (question, aside) in enumerate(offtopic):
