@@ -57,7 +57,8 @@ class ValidatePublishOfferForm(TremplinFormValidation):
     whole_text = frozenset({"offer_metier", "offer_title", "offer_description", "offer_address", "offer_periodes",
                             "offer_places"})
     corrections = {"offer_places": read_counted_places, "offer_periodes": read_named_dates}
-    opening = {"offer_places": read_counted_places, "offer_periodes": read_dates_in_sentence}
+    opening = {"offer_metier": read_one_metier, "offer_places": read_counted_places,
+               "offer_periodes": read_dates_in_sentence}
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         # Not a registered company (or suspended): the form stops and action_publish_offer explains.
@@ -79,6 +80,13 @@ class ValidatePublishOfferForm(TremplinFormValidation):
         if intent == "publish_offer" and tracker.get_slot("offer_metier") is None and domaine \
                 and next(tracker.get_latest_entity_values("metier"), None) is None:
             return {"offer_metier": str(domaine)}  # "en boulangerie" is sometimes tagged as a domain
+        return {}
+
+    async def extract_offer_lieu(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        """The offer in one message, whatever its intent (« tapissier à Montbrison, … »): its commune."""
+        lieu = next(tracker.get_latest_entity_values("lieu"), None)
+        if tracker.get_slot("requested_slot") is None and tracker.get_slot("offer_lieu") is None and lieu:
+            return {"offer_lieu": str(lieu)}
         return {}
 
     async def extract_offer_environments(self, dispatcher, tracker, domain) -> dict[str, Any]:

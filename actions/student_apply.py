@@ -25,16 +25,18 @@ from tremplin.services.applications import MAX_PENDING, _pick_period, apply, cle
 from tremplin.services.errors import DomainError
 
 APPLY_SLOTS = ("apply_offer", "apply_motivation", "apply_confirm")
-# « je m'appelle Léa », « moi c'est Léa », « mon prénom est Léa »: that name is masked too.
-_SELF_NAME = re.compile(r"\b(?i:je m['’ ]?appelle|moi c['’ ]?est|mon pr[ée]nom (?:c['’ ]?est|est))\s+"
-                        r"([A-ZÀ-Ý][\w\-]+)")
+# « je m'appelle Léa », « moi c'est Léa », « moi c enzo », « mon prénom est Léa », « je suis Inès »:
+# that name is masked too (after « je suis », only a capitalised word: « je suis motivé » is no name).
+_SELF_NAME = re.compile(r"\b(?i:je m['’ ]?appelle|jm['’ ]?appelle|moi c['’ ]?est|moi c|moi cest|"
+                        r"mon (?:pr[ée])?nom (?:c['’ ]?est|est|:))\s+([A-Za-zÀ-ÿ][\w\-]+)"
+                        r"|\b(?i:je suis|jsuis|chui)\s+([A-ZÀ-Ý][a-zà-ÿ\-]+)")
 AFTER_REFUSAL = [{"title": "Chercher un autre stage", "payload": "/search_offers"},
                  {"title": "Mes candidatures", "payload": "/my_applications"}]
 
 
 def mask(text: str, first_name: str | None) -> str:
     names = [first_name] if first_name else []
-    names += _SELF_NAME.findall(text or "")
+    names += [a or b for a, b in _SELF_NAME.findall(text or "")]
     return clean_motivation(text, None) if not names else _clean_with(text, names)
 
 

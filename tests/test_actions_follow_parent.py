@@ -114,8 +114,8 @@ async def test_ask_status_without_child_explains_how_to_link(engine, monkeypatch
     out = await run(ActionAskStatus(), tracker(parent, intent="ask_status"))
     assert "aucun enfant" in out.text and out.buttons[0]["payload"] == "/link_child"
     pupil = await role_chat(engine, "pupil-2", Role.STUDENT)
-    out = await run(ActionAskStatus(), tracker(pupil, intent="ask_status"))
-    assert "mes candidatures" in out.text
+    out = await run(ActionAskStatus(), tracker(pupil, intent="ask_status"))  # « le patron a répondu ? »
+    assert "aucune candidature" in out.text  # the pupil's own applications, answered at once
 
 
 async def test_acceptance_reaches_the_linked_parent_once_without_the_private_contact(engine, monkeypatch):
