@@ -6,6 +6,8 @@ through; any other warning or error fails:
 * "The utterance 'utter_ask_<slot>' / 'utter_invalid_<slot>' is not used in any story or rule":
   forms utter the questions themselves and the validate_<form> actions send the hints, which the
   validator cannot see;
+* "The utterance 'utter_default' / 'utter_inform_without_context' is not used in any story or rule":
+  action_use_what_was_said (actions/routing.py) sends them when a message holds nothing usable;
 * "duplicated intents ... across multiple domain files: faq": the importer adds retrieval intents
   found in the NLU data to the domain a second time, even though the domain must declare them.
 
@@ -24,6 +26,7 @@ RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 DATA = ["data/nlu", "data/rules.yml", "data/stories.yml"]
 KNOWN = [
     re.compile(r"The utterance 'utter_(ask|invalid)_\w+' is not used in any story or rule\."),
+    re.compile(r"The utterance 'utter_(default|inform_without_context)' is not used in any story or rule\."),
     re.compile(r"The following duplicated intents have been found across multiple domain files: faq$"),
 ]
 
