@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tremplin.answers import read_yes_no
+from tremplin.answers import read_free_text, read_yes_no
 from tremplin.db import get_engine, session_scope
 from tremplin.models import Account, ChannelIdentity, Role
 from tremplin.services.errors import DomainError

@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.base import TremplinAction, TremplinFormValidation, Turn, latest_intent, typed_text
+from actions.base import TremplinAction, TremplinFormValidation, Turn, typed_text
 from actions.student_common import (
     ANY_PERIOD, DEFAULT_RADIUS, WIDER, commune_of_slot, home_commune, load_state, period_of_slot, query_of,
     resolve_wanted, save_state, say_offers, stage_week, wanted_phrase,

@@ -141,3 +141,13 @@ async def test_the_offer_in_one_message_keeps_its_week_and_its_place(engine, mon
     out = await run(ValidatePublishOfferForm(), trk, DOMAIN)
     assert out.slots()["offer_periodes"] == f"{start}/{start + timedelta(days=4)}", out.text
     assert out.slots()["offer_places"] == "1" and "date" not in out.text
+
+
+async def test_words_that_leave_inside_an_answer_keep_the_answer(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "af-10")
+    for name in ("Jean Annule", "Claire Stop"):  # the NLU says cancel, with its words: still a name
+        out = await _register(engine, sender, name, "cancel")
+        assert out.slots()["company_contact"] == name
+    out = await _register(engine, sender, "stop", "cancel")
+    assert "company_contact" not in out.slots()  # a plain « stop » leaves
