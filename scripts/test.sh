@@ -11,4 +11,6 @@ if [ "${TREMPLIN_SKIP_RASA:-0}" != 1 ]; then
     # held-out evaluation with a 0.85 floor, test stories, unit tests of nlu/.
     bash scripts/nlu_eval.sh
 fi
+# Undefined names and syntax errors never reach a user: the action server would only log them.
+.venv/bin/ruff check --quiet --select F,E9 actions bot tremplin nlu tests scripts
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -167,7 +167,7 @@ def _apply_cases() -> list[Case]:
     cases = []
     for i, (motivation, forbidden) in enumerate(texts):
         cases.append(Case(f"apply_masked_{i + 1}", "apply_masked", "motivation with contact details, masked",
-                          [Say(f"stage vétérinaire vers Montbrison $w4"), r.search(None, "Montbrison", "$w4", "30 km"),
+                          [Say("stage vétérinaire vers Montbrison $w4"), r.search(None, "Montbrison", "$w4", "30 km"),
                            *r.apply(motivation)],
                           c.applied(r"veterin", 4, forbidden=forbidden), setup=_pupil("FEURS-3A"), smoke=i == 0))
     return cases

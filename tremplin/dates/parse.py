@@ -99,8 +99,8 @@ def _make(year: int, month: int, day: int, *, typed_year: bool = True) -> date:
 
 def _check_month(part: DatePart) -> int:
     if part.month is None or not 1 <= part.month <= 12:
-        raise DateParseError("date_invalid", f"Je ne trouve pas de mois valable dans ta date : écris-la par exemple "
-                             f"« 8 décembre » ou « 08/12 ».")
+        raise DateParseError("date_invalid", "Je ne trouve pas de mois valable dans ta date : écris-la par exemple "
+                             "« 8 décembre » ou « 08/12 ».")
     return part.month
 
 

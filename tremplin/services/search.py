@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from typing import Sequence
 
-from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
