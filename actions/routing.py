@@ -48,8 +48,9 @@ class ActionUseWhatWasSaid(TremplinAction):
         if role is Role.EMPLOYER and previous_action(turn) == "action_review_applications" and text \
                 and (choice := answer_to_application(text)) is not None:
             return [FollowupAction("action_accept_application" if choice else "action_decline_application")]
-        if role in (None, Role.STUDENT) and turn.slot("role") in (None, "eleve") and entities & SEARCH_ENTITIES:
-            return [FollowupAction("search_form")]
+        if role in (None, Role.STUDENT) and turn.slot("role") in (None, "eleve") \
+                and (entities & SEARCH_ENTITIES or (text and read_one_metier(text))):
+            return [FollowupAction("search_form")]  # « g envie de faire plombier »: a wish is a search
         if role is Role.EMPLOYER and text and read_one_metier(text) \
                 and (read_counted_places(text) or read_dates_in_sentence(text)):
             return [FollowupAction("publish_offer_form")]

@@ -16,6 +16,7 @@ from actions.student_common import (
     commune_label, home_commune, load_state, offer_id_from, period_of_slot, student_or_explain,
 )
 from tremplin.answers import read_free_text, read_yes_no
+from tremplin.dates.period import range_label
 from tremplin.geography import haversine_km
 from tremplin.models import (
     PENDING_STATUSES, PLACED_STATUSES, Application, Offer, OfferStatus, Student,
@@ -43,6 +44,12 @@ def mask(text: str, first_name: str | None) -> str:
 def _clean_with(text: str, names: list[str]) -> str:
     cleaned = clean_motivation(text, names[0])
     return scrub(cleaned, names=names[1:]) if len(names) > 1 else cleaned
+
+
+def searched_week(turn: Turn, student: Student) -> date | None:
+    """The week the pupil searched for (typed, so wanted), else None: the class's week applies."""
+    searched = period_of_slot(turn.slot("periode"))
+    return searched[0] if searched else None
 
 
 async def check_offer(turn: Turn, student: Student, offer_id: int, week_start: date | None = None) -> Offer:
@@ -92,13 +99,16 @@ class ValidateApplyForm(TremplinFormValidation):
         if offer_id is None:
             dispatcher.utter_message(response="utter_invalid_apply_offer")
             return {"apply_offer": None}
-        searched = period_of_slot(tracker.get_slot("periode"))
+        week = searched_week(self.turn, student)
         try:
-            offer = await check_offer(self.turn, student, offer_id,
-                                      searched[0] if searched and student.stage_start is None else None)
+            offer = await check_offer(self.turn, student, offer_id, week)
         except DomainError as err:
             return self._stop(err.message, AFTER_REFUSAL)
         self.turn.say(f"Super choix 👍 « {scrub(offer.title)} » à {commune_label(offer.commune_insee)}.")
+        if week is not None and student.stage_start is not None and week != student.stage_start:
+            self.turn.say(f"⚠️ Ce n'est pas la semaine de stage de ta classe "
+                          f"({range_label(student.stage_start, student.stage_end)}) : parles-en à ton professeur "
+                          "avant, c'est le collège qui signe la convention.")
         return {"apply_offer": f"« {scrub(offer.title)} » (réf. O-{offer.id})"}
 
     async def validate_apply_motivation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -144,8 +154,7 @@ class ActionApply(TremplinAction):
         if student is None or offer_id is None:
             return
         try:
-            searched = period_of_slot(turn.slot("periode"))
-            week = searched[0] if searched and student.stage_start is None else None
+            week = searched_week(turn, student)
             offer = await check_offer(turn, student, offer_id, week)  # again: things may have changed meanwhile
             home = await home_commune(turn, student)
             distance = haversine_km(home.lat, home.lon, offer.latitude, offer.longitude) if home else None

@@ -20,7 +20,7 @@ from actions.student_common import (
     resolve_wanted, save_state, say_offers, stage_week, wanted_phrase,
 )
 from actions.student_explore import ask_first_question
-from tremplin.answers import is_dont_know, read_commune, read_dates_in_sentence, read_one_metier, read_one_wanted, read_distance, read_dates_or_dont_know, read_wanted
+from tremplin.answers import find_commune_in_sentence, is_dont_know, read_commune, read_dates_in_sentence, read_one_metier, read_one_wanted, read_distance, read_dates_or_dont_know, read_wanted
 from tremplin.dates import month_span, parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
 from tremplin.geography import Commune, get_communes
@@ -114,6 +114,11 @@ class ValidateSearchForm(TremplinFormValidation):
         if text.lower().startswith("insee:"):
             commune = get_communes().get(text[6:])
             return {"lieu": f"insee:{commune.insee}" if commune else None}
+        if tracker.get_slot("requested_slot") is None and read_one_metier(text) is not None:
+            # « un stage de maçon vers panissieres »: the NLU took the trade for the town (Mâcon)
+            text = find_commune_in_sentence(typed_text(tracker)) or ""
+            if not text:
+                return {"lieu": None}
         res = get_communes().resolve(text)
         if res.status == "found":
             return {"lieu": f"insee:{res.communes[0].insee}"}

@@ -151,3 +151,15 @@ async def test_words_that_leave_inside_an_answer_keep_the_answer(engine, monkeyp
         assert out.slots()["company_contact"] == name
     out = await _register(engine, sender, "stop", "cancel")
     assert "company_contact" not in out.slots()  # a plain « stop » leaves
+
+
+async def test_a_trade_taken_for_a_town_gives_way_to_the_town_named(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "af-11")
+    text = "un stage de maçon vers panissieres du 18 au 22 janvier"
+    trk = form_tracker(sender, "search_form", {}, requested=None, text=text, intent="search_offers",
+                       entities=[{"entity": "lieu", "value": "maçon"}], new={"lieu": "maçon"})
+    out = await run(ValidateSearchForm(), trk, DOMAIN)
+    from tremplin.geography import get_communes
+    assert get_communes().get(out.slots()["lieu"][6:]).name == "Panissières"
+    assert "Maçon" in out.slots()["recherche"] or "maçon" in out.slots()["recherche"]

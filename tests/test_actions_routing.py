@@ -65,3 +65,11 @@ async def test_nothing_usable_asks_to_rephrase(engine, monkeypatch):
     sender = await chat_user(engine, "route-4")
     out = await run(ActionUseWhatWasSaid(), _tracker(sender, "blabla truc", "nlu_fallback"))
     assert _followup(out) is None and out.messages[0].get("response") == "utter_default"
+
+
+async def test_a_wish_naming_one_trade_is_a_search(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "route-5")
+    await _as_student(engine, sender)
+    out = await run(ActionUseWhatWasSaid(), _tracker(sender, "g envie de faire plombier", "nlu_fallback"))
+    assert _followup(out) == "search_form"

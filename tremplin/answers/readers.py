@@ -200,3 +200,20 @@ def read_dates_in_sentence(text: str) -> str | None:
 def read_named_dates(text: str) -> str | None:
     """« plutôt la semaine du 18 janvier »: dates with a month, « semaine » or holidays named."""
     return text.strip() if _DATE_WORDS.search(_words(text)) and _DIGITS.search(text) else None
+
+
+_PLACE_CUE = re.compile(r"\b(?:vers|a|sur|pres de|autour de|du cote de|dans le coin de|en direction de|"
+                        r"sur la commune de|aux alentours de)\s+((?:[a-z0-9-]+\s*){1,4})")
+
+
+def find_commune_in_sentence(text: str) -> str | None:
+    """« un stage de maçon vers panissieres du 18 … »: the commune named after « vers / à / sur … »
+    (the longest run of words that names exactly one commune), or None."""
+    communes = get_communes()
+    for match in _PLACE_CUE.finditer(_words(text)):
+        words = match.group(1).split()
+        for size in range(min(4, len(words)), 0, -1):
+            candidate = " ".join(words[:size])
+            if communes.resolve(candidate).status == "found":
+                return candidate
+    return None
