@@ -1,9 +1,14 @@
 """Who is talking and which role they chose: the first answer of every conversation."""
 from __future__ import annotations
 
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from typing import Any
 
-from actions.base import ROLE_SLOT, TremplinAction, Turn
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import ROLE_SLOT, TremplinAction, Turn, account_for, log
+from tremplin.db import get_engine, session_scope
 from tremplin.models import Role
 from tremplin.services.accounts import set_role
 
@@ -38,15 +43,23 @@ class ActionSetRole(TremplinAction):
         return None
 
 
-class ActionSessionStart(TremplinAction):
+class ActionSessionStart(Action):
     """Every new conversation (and every one after a restart of Rasa, whose trackers live in memory)
-    starts with the role of the account: a returning pupil who names a trade is searching, not lost."""
+    starts with the role of the account: a returning pupil who names a trade is searching, not lost.
+    The session always starts, even when the account cannot be read (then without the role)."""
 
-    action_name = "action_session_start"
+    def name(self) -> str:
+        return "action_session_start"
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        carried = [SlotSet(name, value) for name, value in turn.tracker.slots.items()
-                   if value is not None and name != "requested_slot"]
-        if turn.account is not None and turn.account.role is not None:
-            carried = [e for e in carried if e["name"] != "role"] + [SlotSet("role", ROLE_SLOT[turn.account.role])]
-        return [SessionStarted(), *carried, ActionExecuted("action_listen")]
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        carried = {name: value for name, value in tracker.slots.items()
+                   if value is not None and name not in ("requested_slot", "session_started_metadata")}
+        try:
+            async with session_scope(get_engine()) as session:
+                account = await account_for(session, tracker.sender_id)
+                if account is not None and account.role is not None:
+                    carried["role"] = ROLE_SLOT[account.role]
+        except Exception:  # noqa: BLE001 - logged; the conversation starts all the same
+            log.exception("session start for %s: the account could not be read", tracker.sender_id[:10])
+        return [SessionStarted(), *(SlotSet(k, v) for k, v in carried.items()), ActionExecuted("action_listen")]

@@ -73,3 +73,17 @@ async def test_a_wish_naming_one_trade_is_a_search(engine, monkeypatch):
     await _as_student(engine, sender)
     out = await run(ActionUseWhatWasSaid(), _tracker(sender, "g envie de faire plombier", "nlu_fallback"))
     assert _followup(out) == "search_form"
+
+
+async def test_a_new_conversation_gets_the_role_of_the_account(engine, monkeypatch):
+    from actions.session import ActionSessionStart
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "route-6")
+    await _as_student(engine, sender)
+    trk = Tracker(sender, {"search_state": "{}"}, {}, [], False, None, {}, "action_listen")
+    out = await run(ActionSessionStart(), trk)
+    kinds = [e["event"] for e in out.events]
+    assert kinds[0] == "session_started" and out.events[-1] == {"event": "action", "name": "action_listen",
+                                                                "policy": None, "confidence": None,
+                                                                "timestamp": None} | out.events[-1]
+    assert {"role": "eleve", "search_state": "{}"} == {e["name"]: e["value"] for e in out.events if e["event"] == "slot"}

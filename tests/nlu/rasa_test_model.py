@@ -4,7 +4,10 @@ tests after training); skipped when no model has been trained here."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,11 +18,35 @@ MODEL = Path(os.environ.get("TREMPLIN_NLU_MODEL", ROOT / "models" / "tremplin-la
 pytestmark = pytest.mark.skipif(not MODEL.exists(), reason=f"no trained model at {MODEL} (run scripts/nlu_eval.sh)")
 
 
+class _SessionStartOnly(BaseHTTPRequestHandler):
+    """Stands in for the action server: starts sessions the way action_session_start does for an
+    unknown account (no role to restore). Any other custom action is not expected here."""
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        assert body["next_action"] == "action_session_start", body["next_action"]
+        events = [{"event": "session_started"}, {"event": "action", "name": "action_listen"}]
+        payload = json.dumps({"events": events, "responses": []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
 @pytest.fixture(scope="module")
 def agent():
     from rasa.core.agent import Agent
+    from rasa.utils.endpoints import EndpointConfig
 
-    return Agent.load(str(MODEL))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SessionStartOnly)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/webhook"
+    yield Agent.load(str(MODEL), action_endpoint=EndpointConfig(url))
+    server.shutdown()
 
 
 def say(agent, sender: str, text: str) -> list[str]:
