@@ -8,6 +8,8 @@ the assistant says it did not understand.
 Otherwise the usual « reformulate » answer (or « what shall I do with it? » for an `inform`)."""
 from __future__ import annotations
 
+import re
+
 from rasa_sdk.events import EventType, FollowupAction
 
 from actions.base import TremplinAction, Turn, latest_intent, typed_text
@@ -19,6 +21,12 @@ _ACCEPT_WORDS = ("je la prends", "je le prends", "on la prend", "on le prend", "
                  "ça me va", "ca me va", "d'accord pour", "ok pour", "banco", "go pour")
 _DECLINE_WORDS = ("pas pour cette fois", "complet", "on passe", "pas possible", "non merci", "pas cette fois",
                   "ne pourra pas", "ne pourrons pas", "pas de place")
+
+
+# A pupil asking how a parent can follow: that is the parent's code, not the list.
+PARENT_FOLLOWS = re.compile(r"\b(?:p[eè]re|m[eè]re|parents?|daron(?:ne)?|papa|maman|tuteur|tutrice)\b.*"
+                            r"\b(?:voir|suivre|regarder|savoir|acc[eè]s)|\b(?:voir|suivre).*\b(?:mon p[eè]re|ma m[eè]re|"
+                            r"mes parents|mon daron|ma daronne|papa|maman)\b")
 
 
 def previous_action(turn: Turn) -> str | None:
@@ -48,12 +56,18 @@ class ActionUseWhatWasSaid(TremplinAction):
         if role is Role.EMPLOYER and previous_action(turn) == "action_review_applications" and text \
                 and (choice := answer_to_application(text)) is not None:
             return [FollowupAction("action_accept_application" if choice else "action_decline_application")]
+        if role in (None, Role.STUDENT) and PARENT_FOLLOWS.search(text.lower()):
+            return [FollowupAction("action_invite_parent")]
         if role in (None, Role.STUDENT) and turn.slot("role") in (None, "eleve") \
                 and (entities & SEARCH_ENTITIES or (text and read_one_metier(text))):
             return [FollowupAction("search_form")]  # « g envie de faire plombier »: a wish is a search
         if role is Role.EMPLOYER and text and read_one_metier(text) \
                 and (read_counted_places(text) or read_dates_in_sentence(text)):
             return [FollowupAction("publish_offer_form")]
+        if latest_intent(turn.tracker) == "deny":  # a « non » to nothing in particular
+            turn.say(turn.t("D'accord 👍 Qu'est-ce que tu veux faire maintenant ?",
+                            "D'accord. Que souhaitez-vous faire maintenant ?"))
+            return None
         unclear = latest_intent(turn.tracker) != "inform"
         turn.dispatcher.utter_message(response="utter_default" if unclear else "utter_inform_without_context")
         return None

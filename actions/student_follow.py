@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from actions.base import TremplinAction, Turn, typed_text
+from actions.routing import PARENT_FOLLOWS
 from actions.student_common import commune_label, student_or_explain
 from tremplin.dates.period import range_label
 from tremplin.models import PENDING_STATUSES, PLACED_STATUSES, Application, Offer, Role, Student
@@ -41,12 +42,6 @@ async def _contact_lines(turn: Turn, student: Student, code: str) -> list[str]:
     return lines
 
 
-# A pupil asking how a parent can follow: that is the parent's code, not the list.
-_PARENT_FOLLOWS = re.compile(r"\b(?:p[eè]re|m[eè]re|parents?|daron(?:ne)?|papa|maman|tuteur|tutrice)\b.*"
-                             r"\b(?:voir|suivre|regarder|savoir|acc[eè]s)|\b(?:voir|suivre).*\b(?:mon p[eè]re|ma m[eè]re|"
-                             r"mes parents|mon daron|ma daronne|papa|maman)\b")
-
-
 class ActionMyApplications(TremplinAction):
     action_name = "action_my_applications"
 
@@ -55,7 +50,7 @@ class ActionMyApplications(TremplinAction):
             from actions.follow_parent import ActionAskStatus  # a parent's « mes candidatures » is the child's
             await ActionAskStatus().handle(turn)
             return
-        if turn.is_student and _PARENT_FOLLOWS.search(typed_text(turn.tracker).lower()):
+        if turn.is_student and PARENT_FOLLOWS.search(typed_text(turn.tracker).lower()):
             from actions.student_privacy import ActionInviteParent  # « comment mon père peut voir mes candidatures »
             await ActionInviteParent().handle(turn)
             return

@@ -30,17 +30,19 @@ _ALONE = re.compile(r"^\W*([A-Za-zÀ-ÿ]{3,14})[ _]+(\d[A-Za-z]{1,2})\W*$")
 # Words that look like a code but are not: « code postal 42110 », « classe 3A », « chui 3e ».
 _NOT_CODES = {"postal", "promo", "secret", "de", "du", "la", "le", "classe", "chui", "suis", "eleve", "élève",
               "niveau", "salle", "groupe", "en", "bus", "ligne"}
-# What DIET says of a message that is mostly a code; other intents (a teacher's « le point sur la
-# FEURS-3A ») keep theirs, with the entity added.
-CARRIER_INTENTS = {"inform", "declare_role", "greet", "nlu_fallback", "affirm", "out_of_scope", "thank",
-                   "search_offers", "unsure_career", "link_child", "join_class", "help"}
+# Intents that keep their meaning with a class code in the message (a teacher's « le point sur la
+# FEURS-3A », a report, a request about one's data); any other reading (« MARCIGNY-3B » alone was read
+# as `deny`) becomes join_class, with the entity added.
+KEEP_INTENTS = {"class_overview", "class_remind", "class_export", "create_class", "confirm_agreement",
+                "report_problem", "human_handoff", "delete_my_data", "show_my_data", "moderation_queue",
+                "approve_offer", "reject_offer", "suspend_employer", "close_report", "admin_figures", "faq",
+                "cancel", "join_class"}
 JOIN_INTENT = "join_class"
 # A parent's link code, « P-ABCD2345 » (the random-code alphabet has no 0/O/1/I), typed alone or in a
 # sentence: it links the child whatever the sentence around it.
 _PARENT_CODE = re.compile(r"(?<![\w-])[Pp][\s-]+([A-HJ-NP-Za-hj-np-z2-9]{4})[\s-]?([A-HJ-NP-Za-hj-np-z2-9]{4})(?![\w-])")
 LINK_INTENT = "link_child"
-LINK_CARRIERS = {"inform", "greet", "nlu_fallback", "affirm", "out_of_scope", "thank", "declare_role", "join_class",
-                 "link_child", "help", "ask_status", "invite_parent"}
+LINK_KEEP = {"report_problem", "human_handoff", "delete_my_data", "show_my_data", "faq", "cancel", "link_child"}
 
 
 def find_class_code(text: str) -> Optional[tuple[int, int, str]]:
@@ -63,7 +65,7 @@ def find_parent_code(text: str) -> Optional[tuple[int, int, str]]:
     return match.start(), match.end(), f"P-{match.group(1)}{match.group(2)}".upper()
 
 
-def _act(message: Message, found: tuple[int, int, str], intent_name: str, carriers: set[str]) -> None:
+def _act(message: Message, found: tuple[int, int, str], intent_name: str, keep: set[str]) -> None:
     """Add the code entity (replacing any overlapping guess) and move a carrier intent to `intent_name`."""
     start, end, code = found
     entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != "code"  # ours is the code
@@ -72,7 +74,7 @@ def _act(message: Message, found: tuple[int, int, str], intent_name: str, carrie
                      "confidence_entity": 1.0, "extractor": "ClassCodeDetector"})
     message.set(ENTITIES, sorted(entities, key=lambda e: e.get("start", 0)), add_to_output=True)
     intent = message.get(INTENT) or {}
-    if intent.get("name") in carriers and intent.get("name") != intent_name:
+    if intent.get("name") not in keep and intent.get("name") != intent_name:
         chosen = {"name": intent_name, "confidence": 1.0}
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != intent_name]
         message.set(INTENT, chosen, add_to_output=True)
@@ -97,7 +99,7 @@ class ClassCodeDetector(GraphComponent):
             text = message.get(TEXT) or ""
             parent = find_parent_code(text)
             if parent is not None:
-                _act(message, parent, LINK_INTENT, LINK_CARRIERS)
+                _act(message, parent, LINK_INTENT, LINK_KEEP)
             elif (found := find_class_code(text)) is not None:
-                _act(message, found, JOIN_INTENT, CARRIER_INTENTS)
+                _act(message, found, JOIN_INTENT, KEEP_INTENTS)
         return messages

@@ -87,3 +87,12 @@ async def test_a_new_conversation_gets_the_role_of_the_account(engine, monkeypat
                                                                 "policy": None, "confidence": None,
                                                                 "timestamp": None} | out.events[-1]
     assert {"role": "eleve", "search_state": "{}"} == {e["name"]: e["value"] for e in out.events if e["event"] == "slot"}
+
+
+async def test_a_pupil_asking_how_a_parent_can_follow_gets_the_parent_code(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "route-7")
+    await _as_student(engine, sender)
+    out = await run(ActionUseWhatWasSaid(), _tracker(sender, "comment mon père peut voir mes candidatures",
+                                                     "nlu_fallback"))
+    assert _followup(out) == "action_invite_parent"

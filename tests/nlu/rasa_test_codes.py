@@ -51,3 +51,9 @@ def test_a_parent_code_links_whatever_the_sentence():
     ClassCodeDetector().process([bare])
     assert bare.get("intent")["name"] == "link_child"
     assert [(e["entity"], e["value"]) for e in bare.get("entities")] == [("code", "P-CJ5N24UY")]
+
+
+def test_a_code_read_as_no_still_joins():
+    alone = _message("MARCIGNY-3B", "deny")
+    ClassCodeDetector().process([alone])
+    assert alone.get("intent")["name"] == "join_class"
