@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from actions.base import Turn, TremplinAction
 from actions.employer_contacts import answer_join_request, join_code, show_join_requests
-from actions.employer_common import (APPLICATION_CODE, accepted_student, commune_label, current_employer, offer_ref,
-                                     parse_places)
+from actions.employer_common import APPLICATION_CODE, accepted_student, commune_label, current_employer, offer_ref
+from tremplin.answers import parse_count
 from tremplin.dates.period import range_label
 from tremplin.models import PENDING_STATUSES, Application, Employer, Offer
 from tremplin.services.applications import STATUS_WORDS, accept, decline, mark_seen
@@ -164,7 +164,7 @@ class ActionDeclineApplication(TremplinAction):
             turn.say(f"Cette candidature est déjà « {STATUS_WORDS[application.status]} » : il n'y a plus rien à "
                      "y répondre.")
             return None
-        choice = parse_places(turn.entity("nombre"))
+        choice = parse_count(turn.entity("nombre"))
         message = self.own_words(turn, code)
         if choice is None and message is None:
             wordings = "\n".join(f"{i}. « {w} »" for i, w in enumerate(DECLINE_WORDINGS, 1))

@@ -28,11 +28,6 @@ OFFER_LOADS = (selectinload(Offer.periods), selectinload(Offer.environments))
 NOT_EMPLOYER = ("Cette fonction est réservée aux entreprises inscrites. Pour inscrire la vôtre, écrivez "
                 "« inscrire mon entreprise » : cela prend deux minutes.")
 
-_NUMBER_WORDS = {"zero": 0, "zéro": 0, "aucun": 0, "aucune": 0, "un": 1, "une": 1, "deux": 2, "trois": 3,
-                 "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
-                 "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20,
-                 "trente": 30, "quarante": 40, "cinquante": 50, "cent": 100}
-
 # The date parser speaks to students; employers are addressed with "vous".
 _VOUS = (("Tu peux écrire", "Vous pouvez écrire"), ("tu peux aussi donner", "vous pouvez aussi donner"),
          ("Indique une", "Indiquez une"), ("indique une", "indiquez une"),
@@ -62,17 +57,6 @@ async def current_employer(turn: Turn) -> Employer | None:
         else:
             turn.say(NOT_EMPLOYER, buttons=[{"title": "Inscrire mon entreprise", "payload": "/register_company"}])
     return employer
-
-
-def parse_places(text: str | None) -> int | None:
-    """"2", "deux", "2 élèves", "une place" → the number; None when there is no number at all."""
-    words = re.findall(r"\d+|[a-zéè]+", (text or "").lower())
-    for word in words:
-        if word.isdigit():
-            return int(word)
-        if word in _NUMBER_WORDS:
-            return _NUMBER_WORDS[word]
-    return None
 
 
 def offer_ref(text: str | None) -> tuple[int | None, str | None]:

@@ -9,9 +9,10 @@ from sqlalchemy import case, func, select
 
 from actions.base import Turn, TremplinAction
 from actions.employer_common import (OFFER_LOADS, commune_label, current_employer, offer_code, offer_ref,
-                                     owned_offer, parse_places)
+                                     owned_offer)
 from actions.employer_offer_periods import edit_periods
 from actions.employer_publish_actions import periods_words
+from tremplin.answers import parse_count
 from tremplin.models import PENDING_STATUSES, Application, Employer, Offer, OfferStatus
 from tremplin.services.offers import MAX_PLACES, OfferDraft, create_offer, label, move_offer
 
@@ -125,7 +126,7 @@ class ActionMyOffers(TremplinAction):
         return None
 
     async def places(self, turn: Turn, employer: Employer, offer: Offer) -> list[EventType] | None:
-        wanted = parse_places(turn.entity("nombre"))
+        wanted = parse_count(turn.entity("nombre"))
         taken = offer.capacity - offer.places_left
         if wanted is None:
             choice = offer_code(offer, "places")

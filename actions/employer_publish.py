@@ -9,11 +9,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
 from actions.base import TremplinFormValidation
-from actions.employer_common import parse_places, periods_to_slot, read_periods
+from actions.employer_common import periods_to_slot, read_periods
 from actions.employer_register import INTERRUPTIONS, drop_stale, free_text, with_slots
-from tremplin.answers import (read_commune, read_counted_places, read_dates, read_dates_in_sentence, read_free_text,
-                              read_named_dates,
-                              read_one_metier, read_places, read_yes_no)
+from tremplin.answers import (parse_count, read_commune, read_counted_places, read_dates, read_dates_in_sentence,
+                              read_free_text, read_named_dates, read_one_metier, read_places, read_yes_no)
 from tremplin.metiers import ENVIRONMENTS, get_referentiel, resolve_environments
 from tremplin.models import Employer
 from tremplin.privacy.scrub import scrub
@@ -168,7 +167,7 @@ class ValidatePublishOfferForm(TremplinFormValidation):
             return {"offer_periodes": None}
 
     async def validate_offer_places(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        places = parse_places(str(value or ""))
+        places = parse_count(str(value or ""))
         if places is None:
             self.turn.say(f"Indiquez un nombre d'élèves, de 1 à {MAX_PLACES} (par exemple « 1 » ou « deux »).")
         elif places < 1:

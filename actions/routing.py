@@ -25,8 +25,9 @@ _DECLINE_WORDS = ("pas pour cette fois", "complet", "on passe", "pas possible", 
 
 # A pupil asking how a parent can follow: that is the parent's code, not the list.
 PARENT_FOLLOWS = re.compile(r"\b(?:p[eè]re|m[eè]re|parents?|daron(?:ne)?|papa|maman|tuteur|tutrice)\b.*"
-                            r"\b(?:voir|suivre|regarder|savoir|acc[eè]s)|\b(?:voir|suivre).*\b(?:mon p[eè]re|ma m[eè]re|"
-                            r"mes parents|mon daron|ma daronne|papa|maman)\b")
+                            r"\b(?:voir|suivre|regarder|savoir|acc[eè]s)"
+                            r"|\b(?:voir|suivre).*\b(?:mon p[eè]re|ma m[eè]re|mes parents|mon daron|ma daronne|"
+                            r"papa|maman)\b")
 
 
 def previous_action(turn: Turn) -> str | None:

@@ -20,7 +20,8 @@ from actions.student_common import (
     resolve_wanted, save_state, say_offers, stage_week, wanted_phrase,
 )
 from actions.student_explore import ask_first_question
-from tremplin.answers import find_commune_in_sentence, is_dont_know, read_commune, read_dates_in_sentence, read_one_metier, read_one_wanted, read_distance, read_dates_or_dont_know, read_wanted
+from tremplin.answers import (find_commune_in_sentence, is_dont_know, read_commune, read_dates_in_sentence,
+                              read_dates_or_dont_know, read_distance, read_one_metier, read_one_wanted, read_wanted)
 from tremplin.dates import month_span, parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
 from tremplin.geography import Commune, get_communes

@@ -36,8 +36,10 @@ _NAME_WORD = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.-]*
 _PHONE = re.compile(r"(?:\+|00)\s*33\s*(?:\(0\)\s*)?[1-9](?:[\s.-]*\d){8}|\b0\s*[1-9](?:[\s.-]*\d){8}\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DIGITS = re.compile(r"\d")
-_NUMBER_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
-                 "huit": 8, "neuf": 9, "dix": 10, "zero": 0, "aucun": 0, "aucune": 0}
+NUMBER_WORDS = {"zero": 0, "zéro": 0, "aucun": 0, "aucune": 0, "un": 1, "une": 1, "deux": 2, "trois": 3,
+                "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11,
+                "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20,
+                "trente": 30, "quarante": 40, "cinquante": 50, "cent": 100}
 _DATE_WORDS = re.compile(r"\b(?:janv|jan|fevr?|fev|mars|avr|avril|mai|juin|juil|juillet|aout|sept|sep|oct|nov|dec|"
                          r"janvier|fevrier|septembre|octobre|novembre|decembre|semaines?|sem|vacances|toussaint|"
                          r"noel|paques|lundi|mardi|mercredi|jeudi|vendredi|prochaine|s\d{1,2})\b")
@@ -143,10 +145,20 @@ def read_dates_or_dont_know(text: str) -> str | None:
     return text.strip() if is_dont_know(text) else read_dates(text)
 
 
+def parse_count(text: str | None) -> int | None:
+    """"2", "deux", "2 élèves", "une place" → the number; None when there is no number at all."""
+    for word in re.findall(r"\d+|[a-zéè]+", (text or "").lower()):
+        if word.isdigit():
+            return int(word)
+        if word in NUMBER_WORDS:
+            return NUMBER_WORDS[word]
+    return None
+
+
 def read_places(text: str) -> str | None:
     """« 2 », « deux élèves », « une place »: a count of pupils, never a date."""
     words = _words(text)
-    numbers = re.findall(r"\b\d{1,3}\b", words) + [w for w in words.split() if w in _NUMBER_WORDS]
+    numbers = re.findall(r"\b\d{1,3}\b", words) + [w for w in words.split() if w in NUMBER_WORDS]
     if len(numbers) == 1 and (_PLACES_WORDS.search(words) or len(words.split()) <= 3):
         return text.strip()
     return None
