@@ -241,6 +241,7 @@ class TremplinFormValidation(FormValidationAction):
                     tail -= 1
                 tracker.events[tail:] = [e for e in tracker.events[tail:] if e.get("name") != slot]
                 tracker.slots[slot] = None  # the text was not an answer to the question waiting
+                self.turn.set(slot, None)  # …nor for Rasa, whose own mapping may have filled it already
                 self.turn.say(self.turn.t("Je corrige ta réponse précédente 👍", "Je corrige votre réponse "
                                           "précédente."))
                 return [SlotSet(other, fixed)]

@@ -108,6 +108,7 @@ async def test_a_correction_mid_form_fixes_the_earlier_answer(engine, monkeypatc
     out = await run(ValidatePublishOfferForm(), trk, DOMAIN)
     assert out.slots()["offer_places"] == "2" and "Je corrige" in out.text
     assert "pas reconnu" not in out.text  # not taken as a (wrong) answer to the question waiting
+    assert out.slots()["offer_environments"] is None  # the question waiting stays open (Rasa's mapping undone)
     out = await run(ValidatePublishOfferForm(), form_tracker(
         sender, "publish_offer_form", slots, requested="offer_metier", text="mécanicien agricole",
         entities=[{"entity": "metier", "value": "mécanicien"}], new={"offer_metier": "mécanicien"}), DOMAIN)
