@@ -1,5 +1,6 @@
 """A student's control over their data: invite a parent (single-use code, 7 days), see everything
-stored, delete everything. Showing and deleting serve every role (adults get « vous »)."""
+stored and until when, delete everything (the conversation in Rasa's tracker store goes a few
+seconds later, through the notifier). Showing and deleting serve every role (adults get « vous »)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -61,4 +62,6 @@ class ActionDeleteMyData(TremplinAction):
                             "confirmez."))
             return None
         turn.say(await delete_my_data(turn.session, turn.account))
+        # The gateway caches who has an account: tell it this chat starts over (bot/relay.py).
+        turn.dispatcher.utter_message(json_message={"tremplin": "forget_sender"})
         return [AllSlotsReset()]

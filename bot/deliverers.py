@@ -59,10 +59,11 @@ class TelegramDeliverer:
 
 
 class LogDeliverer:
-    """For local runs without Telegram: the notification lands in the notifier's log."""
+    """For local runs without Telegram: the notification is only counted in the notifier's log —
+    never its text, which may quote what someone typed (logs are kept longer than conversations)."""
 
     async def deliver(self, address: str, text: str) -> None:
-        log.info("notification (local): %s", text)
+        log.info("notification (local): %d characters, text not logged", len(text))
 
 
 class PrintDeliverer:

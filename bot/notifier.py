@@ -1,7 +1,11 @@
 """Delivers the domain's notification outbox, at least once, without double sending:
 a row is *claimed* (leased) in a short transaction — `FOR UPDATE SKIP LOCKED` on PostgreSQL so
 concurrent notifiers take different rows — then delivered, then marked sent. A crash between
-claim and mark only delays the row until its lease expires; a sent row is never claimed again."""
+claim and mark only delays the row until its lease expires; a sent row is never claimed again.
+
+Some rows are jobs for the notifier itself, never shown in a chat: « erase_conversation » (queued
+by « supprimer mes données ») erases the deleted user's conversation from Rasa's tracker store.
+The hourly sweep queues reminders and runs the retention job (services/retention.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -11,15 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.deliverers import Deliverer, DeliveryError
 from bot.notification_texts import render_notification
 from tremplin.db import session_scope
 from tremplin.models import Account, ChannelIdentity, Notification, utcnow
+from tremplin.privacy.conversations import tracker_engine
 from tremplin.privacy.identifiers import unseal
 from tremplin.services.reminders import run_reminders
+from tremplin.services.retention import ERASE_AGAIN, ERASE_KIND, run_erase_job, run_retention
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +41,7 @@ def backoff(attempts: int) -> timedelta:
 @dataclass(frozen=True)
 class Claimed:
     id: int
-    recipient_account_id: int
+    recipient_account_id: int | None
     kind: str
     payload: dict[str, Any]
     attempts: int
@@ -45,12 +51,20 @@ class Claimed:
 class Notifier:
     def __init__(self, engine: AsyncEngine, deliverers: Mapping[str, Deliverer], *,
                  batch: int = 20, lease: timedelta = LEASE,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, tracker: AsyncEngine | None = None) -> None:
         self.engine = engine
+        self._tracker = tracker
         self.deliverers = dict(deliverers)
         self.batch = batch
         self.lease = lease
         self.clock = clock
+
+    @property
+    def tracker(self) -> AsyncEngine:
+        """Rasa's tracker store (settings.tracker_store_url unless given)."""
+        if self._tracker is None:
+            self._tracker = tracker_engine()
+        return self._tracker
 
     async def claim(self) -> list[Claimed]:
         now = self.clock()
@@ -102,8 +116,47 @@ class Notifier:
                 Notification.id == row.id, Notification.sent_at.is_(None)).values(**values)
                 .execution_options(synchronize_session=False))
 
+    async def _erase(self, row: Claimed) -> None:
+        """Erase the conversation twice, a minute apart: Rasa re-appends what a turn in flight
+        held in memory, the second pass removes it. Then the job row itself goes."""
+        senders = list((row.payload or {}).get("senders") or [])
+        erased = await run_erase_job(self.tracker, row.payload or {})
+        async with session_scope(self.engine) as session:
+            if senders and await session.run_sync(lambda s: inspect(s.connection()).has_table("bot_button_tokens")):
+                from bot.storage import button_tokens  # the gateway's table: button payloads of that chat
+                await session.execute(delete(button_tokens).where(button_tokens.c.sender.in_(senders)))
+            if row.attempts >= 2:
+                await session.execute(delete(Notification).where(Notification.id == row.id))
+            else:
+                await session.execute(update(Notification).where(Notification.id == row.id).values(
+                    next_attempt_at=self.clock() + ERASE_AGAIN, last_error=None))
+        await self._flush_app_traces()
+        log.info("job %s: conversation erased (%d events, pass %d)", row.id, erased, row.attempts)
+
+    async def _flush_app_traces(self) -> None:
+        """SQLite in WAL mode keeps old page images (deleted texts) in the -wal file until a
+        checkpoint; truncate it (best effort, readers may hold it: the next job tries again)."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def run_job(self, row: Claimed) -> bool:
+        try:
+            if row.kind == ERASE_KIND:
+                await self._erase(row)
+            else:
+                raise ValueError(f"unknown job kind {row.kind}")
+        except Exception as exc:  # noqa: BLE001 - retried with backoff like a failed delivery
+            log.exception("job %s (%s) failed", row.id, row.kind)
+            await self._finish(row, type(exc).__name__, self.clock() + backoff(row.attempts))
+            return False
+        return True
+
     async def deliver(self, row: Claimed) -> bool:
         now = self.clock()
+        if row.recipient_account_id is None:  # a job for the notifier itself, never shown in a chat
+            return await self.run_job(row)
         route = await self._route(row.recipient_account_id)
         if route is None:
             # No channel this process serves (yet): keep the row and try later, with backoff.
@@ -137,17 +190,26 @@ class Notifier:
             sent += await self.deliver(row)
         return len(claimed), sent
 
+    async def sweep(self) -> None:
+        """The hourly chores, each on its own so one failing never stops the other."""
+        try:
+            await run_reminders(self.engine, self.clock())
+        except Exception:  # noqa: BLE001 - retried at the next sweep
+            log.exception("reminder sweep failed")
+        try:
+            await run_retention(self.engine, self.tracker, self.clock())
+        except Exception:  # noqa: BLE001 - retried at the next sweep
+            log.exception("retention sweep failed")
+
     async def run_forever(self, stop: asyncio.Event, idle: float = 2.0,
                           sweep_every: timedelta = timedelta(hours=1)) -> None:
-        """Deliver what is due; once an hour also queue the employer reminders and expiries."""
-        next_sweep = utcnow()
+        """Deliver what is due; once an hour also queue the employer reminders and expiries and
+        forget what is kept too long (retention)."""
+        next_sweep = self.clock()
         while not stop.is_set():
-            if utcnow() >= next_sweep:
-                next_sweep = utcnow() + sweep_every
-                try:
-                    await run_reminders(self.engine)
-                except Exception:  # noqa: BLE001 - retried at the next sweep
-                    log.exception("reminder sweep failed")
+            if self.clock() >= next_sweep:
+                next_sweep = self.clock() + sweep_every
+                await self.sweep()
             try:
                 claimed_full = (await self._batch())[0] >= self.batch
             except Exception:  # noqa: BLE001 - the database may be restarting: wait and go on

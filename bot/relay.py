@@ -18,6 +18,9 @@ from tremplin.services.accounts import find_account, get_or_create_account
 
 log = logging.getLogger(__name__)
 
+# Sent by action_delete_my_data as a `custom` message: the account is gone, register anew next time.
+FORGET_SENDER = "forget_sender"
+
 
 def short(sender: str) -> str:
     """What logs show of a sender: a prefix of the HMAC, never the chat id."""
@@ -54,8 +57,11 @@ class Relay:
         """Rasa's replies to one turn; while Rasa is unavailable, tell the user once and retry."""
         for attempt in range(len(self.retry_delays) + 1):
             try:
-                replies = parse_rasa(await self.rasa.send(sender, message,
-                                                          metadata={"channel": self.channel}))
+                raw = await self.rasa.send(sender, message, metadata={"channel": self.channel})
+                if any(isinstance(m.get("custom"), dict) and m["custom"].get("tremplin") == FORGET_SENDER
+                       for m in raw if isinstance(m, dict)):
+                    self._known.discard(sender)  # deleted: the next message creates a new account
+                replies = parse_rasa(raw)
                 if replies:
                     return replies
                 problem = "nothing displayable"

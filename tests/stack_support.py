@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.stack import write_endpoints
 from bot.supervisor import Service
 from tremplin.settings import REPO_ROOT
 
@@ -45,10 +46,19 @@ class Stack:
     rasa_url: str
     database_url: str
     services: list[Service]
+    tracker_url: str = ""       # Rasa's SQL tracker store (sync URL), in the test's tmp dir
+    logs: tuple[Path, ...] = ()
 
     def stop(self) -> None:
         for service in reversed(self.services):
             service.stop()
+
+    def restart_rasa(self) -> None:
+        """Stop and start the Rasa server alone (conversations must survive: SQL tracker store)."""
+        rasa = next(service for service in self.services if service.name == "rasa")
+        rasa.stop()
+        rasa.start()
+        _wait(rasa.health_url, self.services, 300)
 
 
 def require_stack() -> None:
@@ -75,9 +85,11 @@ def start_stack(tmp: Path) -> Stack:
     asyncio.run(seed())
 
     action_port, rasa_port = free_port(), free_port()
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+    # The same generated endpoints as `tremplin run`: SQL tracker store in the test's own dir.
+    tracker_url = f"sqlite:///{tmp / 'rasa-trackers.db'}"
+    endpoints = write_endpoints(tmp / "endpoints.yml", f"http://127.0.0.1:{action_port}", tracker_url)
     env = {"DATABASE_URL": database_url, "TREMPLIN_DATA_DIR": str(tmp / "var"),
+           "TREMPLIN_TRACKER_DB_URL": tracker_url,
            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
     actions = Service("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                   "--port", str(action_port)],
@@ -85,7 +97,8 @@ def start_stack(tmp: Path) -> Stack:
     rasa = Service("rasa", [str(RASA_BIN), "run", "--model", str(MODEL), "--port", str(rasa_port),
                             "-i", "127.0.0.1", "--connector", "rest", "--endpoints", str(endpoints)],
                    f"http://127.0.0.1:{rasa_port}/", tmp / "rasa.log", REPO_ROOT, env)
-    stack = Stack(f"http://127.0.0.1:{rasa_port}", database_url, [actions, rasa])
+    stack = Stack(f"http://127.0.0.1:{rasa_port}", database_url, [actions, rasa], tracker_url,
+                  (tmp / "actions.log", tmp / "rasa.log"))
     try:
         actions.start()
         _wait(actions.health_url, [actions], 120)

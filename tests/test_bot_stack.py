@@ -15,6 +15,7 @@ from bot import stack
 from bot.supervisor import Service, ServiceFailed, wait_healthy
 from tests.fakes.db import migrated_sqlite
 from tests.fakes.rasa_server import FakeRasa, text
+from tremplin.settings import get_settings
 
 
 def free_port() -> int:
@@ -59,7 +60,24 @@ def test_rasa_services_command_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert rasa.argv[1:3] == ["run", "--model"] and "rest" in rasa.argv and "5105" in rasa.argv
     assert rasa.health_url == "http://127.0.0.1:5105/" and actions.health_url.endswith("/health")
     endpoints = Path(rasa.argv[rasa.argv.index("--endpoints") + 1])
-    assert "action_endpoint" in endpoints.read_text()
+    written = endpoints.read_text()
+    assert "action_endpoint" in written and "type: SQL" in written
+    # Generated into the data dir from the settings, never the repository's file; conversations
+    # in a SQLite file of their own next to the app database.
+    assert endpoints.parent == get_settings().data_dir
+    assert f'url: "sqlite:///{get_settings().data_dir / "rasa-trackers.db"}"' in written
+    assert endpoints.stat().st_mode & 0o077 == 0
+
+
+def test_tracker_store_follows_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/tremplin")
+    get_settings.cache_clear()
+    assert get_settings().tracker_store_url == "postgresql://postgres@127.0.0.1:5432/tremplin"
+    assert 'url: "postgresql://postgres@127.0.0.1:5432/tremplin"' in stack.endpoints_yaml(
+        "http://127.0.0.1:5055", get_settings().tracker_store_url)
+    monkeypatch.setenv("TREMPLIN_TRACKER_DB_URL", "sqlite:////srv/trackers.db")
+    get_settings.cache_clear()
+    assert get_settings().tracker_store_url == "sqlite:////srv/trackers.db"
 
 
 async def test_run_reuses_rasa_and_opens_the_terminal(tmp_path: Path) -> None:

@@ -30,10 +30,25 @@ class Settings:
     telegram_webhook_listen: str = "127.0.0.1:8443"
     action_server_url: str = "http://127.0.0.1:5055"
     rasa_timeout: float = 20.0
+    # Rasa's tracker store (SQLAlchemy URL, sync driver): empty → derived from the app database.
+    tracker_db_url: str = ""
+    conversation_retention_days: int = 30
+    school_year_end: tuple[int, int] = (7, 14)  # (month, day): application texts are blanked after it
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def tracker_store_url(self) -> str:
+        """Where Rasa keeps conversations, as Rasa's own SQLAlchemy 1.4 wants it (sync drivers).
+        SQLite: a file of its own next to the app database, so Rasa's writes never take the app's
+        lock. PostgreSQL: the app's database (Rasa only adds its `events` table)."""
+        if self.tracker_db_url:
+            return sync_database_url(self.tracker_db_url)
+        if self.is_sqlite:
+            return f"sqlite:///{self.data_dir / 'rasa-trackers.db'}"
+        return sync_database_url(self.database_url)
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +72,25 @@ def get_settings() -> Settings:
         telegram_webhook_listen=_env("TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443"),
         action_server_url=_env("RASA_ACTION_SERVER_URL", "http://127.0.0.1:5055"),
         rasa_timeout=float(_env("TREMPLIN_RASA_TIMEOUT", "20")),
+        tracker_db_url=_env("TREMPLIN_TRACKER_DB_URL", ""),
+        conversation_retention_days=int(_env("TREMPLIN_CONVERSATION_RETENTION_DAYS", "30")),
+        school_year_end=_month_day(_env("TREMPLIN_SCHOOL_YEAR_END", "07-14")),
     )
+
+
+def _month_day(value: str) -> tuple[int, int]:
+    """« MM-DD » (e.g. 07-14): the day after which a school year is over."""
+    month, day = (int(part) for part in value.split("-", 1))
+    return month, day
+
+
+def sync_database_url(url: str) -> str:
+    """The same database for a synchronous client (Rasa's SQLAlchemy 1.4 with psycopg2 / sqlite3)."""
+    for async_prefix, sync_prefix in (("postgresql+asyncpg://", "postgresql://"), ("postgres://", "postgresql://"),
+                                      ("sqlite+aiosqlite://", "sqlite://")):
+        if url.startswith(async_prefix):
+            return sync_prefix + url[len(async_prefix):]
+    return url
 
 
 def normalise_database_url(url: str) -> str:

@@ -36,7 +36,9 @@ class Notification(Timestamped, Base):
     __table_args__ = (Index("ix_notifications_due", "sent_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    # None for a job the notifier runs itself (e.g. « erase_conversation »): nobody is notified.
+    recipient_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"),
+                                                             index=True)
     kind: Mapped[str] = mapped_column(String(48))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)

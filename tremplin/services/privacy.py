@@ -2,27 +2,34 @@
 
 Deletion is real: rows are removed, not flagged. What stays is what others legitimately hold — the
 employer's notice that an application was withdrawn, a company that other contacts still run — and
-audit entries, which only ever name the random pseudonym."""
+audit entries, which only ever name the random pseudonym. What the user typed goes everywhere it
+was kept: their conversation in Rasa's tracker store (an outbox job, see services/retention.py),
+the texts of their problem reports, and the excerpts of it queued for the team."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tremplin.dates.period import french_date
 from tremplin.geography.communes import get_communes
 from tremplin.models import (
     PENDING_STATUSES, Account, Application, ApplicationStatus, AuditEntry, ChannelIdentity, CodeAttempt, Employer,
     EmployerJoinRequest, JoinStatus, Notification, Offer, ParentLink, ParentLinkCode, ProblemReport, Role, School,
-    SchoolClass, Student,
+    SchoolClass, Student, utcnow,
 )
 from tremplin.services.applications import STATUS_WORDS, withdraw
 from tremplin.services.audit import audit
 from tremplin.services.follow import french_day
 from tremplin.services.moderation import withdraw_employer_offers
 from tremplin.services.offers import label as offer_label
-from tremplin.services.outbox import enqueue
+from tremplin.services.outbox import enqueue, enqueue_job
+from tremplin.services.retention import ERASE_DELAY, ERASE_KIND, conversation_kept_until, school_year_end
 
 ROLE_WORDS = {Role.STUDENT: "élève", Role.EMPLOYER: "employeur", Role.PARENT: "parent",
               Role.TEACHER: "professeur", Role.ADMIN: "administrateur"}
+REPORT_ERASED = "[texte effacé à la demande de son auteur]"
 WITHDRAWABLE = (*PENDING_STATUSES, ApplicationStatus.ACCEPTED, ApplicationStatus.AGREEMENT_PENDING,
                 ApplicationStatus.AGREEMENT_SIGNED)
 
@@ -57,8 +64,28 @@ async def _student_lines(session: AsyncSession, student: Student) -> list[str]:
     return lines
 
 
-async def show_my_data(session: AsyncSession, account: Account) -> str:
-    """Everything stored about this account, in French (tutoiement for students)."""
+def _kept_lines(tu: bool, applications: bool, now: datetime) -> list[str]:
+    """How long each kind of data is kept (services/retention.py applies these rules)."""
+    until = french_date(conversation_kept_until(now))
+    if tu:
+        lines = ["Combien de temps c'est gardé :",
+                 f"  - notre conversation (ce que tu m'écris) : jusqu'au {until} si tu ne m'écris plus d'ici là "
+                 "(chaque message repousse la date), puis elle est effacée ;"]
+        if applications:
+            lines.append("  - les messages de tes candidatures : jusqu'à la fin de l'année scolaire "
+                         f"({french_date(school_year_end(now.date()))}), puis ils sont effacés ;")
+        return lines + ["  - ton compte : jusqu'à ce que tu demandes sa suppression."]
+    lines = ["Combien de temps c'est gardé :",
+             f"  - notre conversation (ce que vous m'écrivez) : jusqu'au {until} si vous ne m'écrivez plus "
+             "d'ici là (chaque message repousse la date), puis elle est effacée ;"]
+    if applications:
+        lines.append("  - les messages des candidatures (celui de l'élève, votre réponse) : jusqu'à la fin de "
+                     f"l'année scolaire ({french_date(school_year_end(now.date()))}), puis ils sont effacés ;")
+    return lines + ["  - votre compte : jusqu'à ce que vous demandiez sa suppression."]
+
+
+async def show_my_data(session: AsyncSession, account: Account, now: datetime | None = None) -> str:
+    """Everything stored about this account and until when, in French (tutoiement for students)."""
     student = await session.scalar(select(Student).where(Student.account_id == account.id))
     tu = student is not None or account.role is Role.STUDENT
     lines = ["Voici tout ce que Tremplin garde sur " + ("toi :" if tu else "vous :"),
@@ -97,6 +124,7 @@ async def show_my_data(session: AsyncSession, account: Account) -> str:
                  "(pour te reconnaître) et une adresse scellée (pour t'envoyer les réponses)." if tu else
                  "Votre identifiant de messagerie n'est jamais gardé en clair : seulement une empreinte chiffrée "
                  "(pour vous reconnaître) et une adresse scellée (pour vous envoyer les messages).")
+    lines += _kept_lines(tu, student is not None or account.employer_id is not None, now or utcnow())
     lines.append("Pour tout effacer, demande « supprimer mes données »." if tu
                  else "Pour tout effacer, demandez « supprimer mes données ».")
     return "\n".join(lines)
@@ -137,6 +165,24 @@ async def _leave_employer(session: AsyncSession, account: Account) -> None:
                               f"y sont acceptés ({', '.join(done.placed_codes)}) : à appeler.")
 
 
+async def _erase_typed_texts(session: AsyncSession, account: Account) -> None:
+    """Problem reports stay (the team must still see that an offer or a company was reported) but
+    without their author or their text; the excerpts queued for the team go too."""
+    report_ids = list(await session.scalars(select(ProblemReport.id).where(
+        ProblemReport.reporter_account_id == account.id)))
+    await session.execute(update(ProblemReport).where(ProblemReport.id.in_(report_ids))
+                          .values(reporter_account_id=None, text=REPORT_ERASED))
+    quoting = [Notification.idempotency_key.like(f"report:{report_id}:%") for report_id in report_ids]
+    quoting.append(Notification.idempotency_key.like(f"handoff:{account.id}:%"))
+    for row in await session.scalars(select(Notification).where(
+            Notification.kind.in_(("problem_reported", "human_handoff"))).where(or_(*quoting))):
+        payload = {key: value for key, value in (row.payload or {}).items() if key not in ("excerpt", "message")}
+        if row.kind == "human_handoff":
+            payload["message"] = ("Une personne a demandé à parler à quelqu'un de l'équipe Tremplin, puis a "
+                                  "supprimé son compte : il n'y a plus personne à recontacter.")
+        row.payload = payload
+
+
 async def delete_my_data(session: AsyncSession, account: Account) -> str:
     """Really delete the account; the same chat then starts over as a brand-new user."""
     await session.flush()
@@ -149,10 +195,13 @@ async def delete_my_data(session: AsyncSession, account: Account) -> str:
     await session.execute(update(SchoolClass).where(SchoolClass.teacher_account_id == account.id)
                           .values(teacher_account_id=None, teacher_contact=None))
     await session.execute(delete(EmployerJoinRequest).where(EmployerJoinRequest.account_id == account.id))
-    await session.execute(update(ProblemReport).where(ProblemReport.reporter_account_id == account.id)
-                          .values(reporter_account_id=None))
+    await _erase_typed_texts(session, account)
     await session.execute(delete(CodeAttempt).where(CodeAttempt.account_id == account.id))
     await session.execute(delete(Notification).where(Notification.recipient_account_id == account.id))
+    senders = list(await session.scalars(select(ChannelIdentity.external_hash).where(
+        ChannelIdentity.account_id == account.id)))
+    due = utcnow() + ERASE_DELAY
+    await enqueue_job(session, ERASE_KIND, f"erase:{pseudonym}", due, senders=senders, up_to=due.isoformat())
     await session.execute(delete(ChannelIdentity).where(ChannelIdentity.account_id == account.id))
     await session.execute(delete(Account).where(Account.id == account.id))
     for obj in (student, account):
