@@ -7,8 +7,9 @@
   rule: the school year ends on `school_year_end` (TREMPLIN_SCHOOL_YEAR_END, « 07-14 » by default);
   an application created on or before that day belongs to the year ending then, and from the day
   after, its texts are replaced by `EXPIRED_TEXT`. The application itself (code, offer, week,
-  status) stays for the statistics, without anything anyone typed. Delivered outbox rows of that
-  year (they may quote an employer's word) are deleted at the same time.
+  status) stays for the statistics, without anything anyone typed. The outbox rows of that year
+  (they may quote an employer's word; unsent ones are stale by then) are deleted at the same time
+  — not the notifier's own jobs.
 - Accounts: until their owner asks « supprimer mes données »."""
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ class RetentionReport:
 
 
 async def blank_finished_school_years(engine: AsyncEngine, now: datetime) -> tuple[int, int]:
-    """Blank the texts of applications of finished school years; drop their year's delivered outbox."""
+    """Blank the texts of applications of finished school years; drop their year's notifications."""
     cutoff = datetime.combine(last_finished_school_year(now) + timedelta(days=1), datetime.min.time(),
                               tzinfo=now.tzinfo)
     async with session_scope(engine) as session:
@@ -71,7 +72,7 @@ async def blank_finished_school_years(engine: AsyncEngine, now: datetime) -> tup
             .values(motivation=EXPIRED_TEXT, decline_message=None)
             .execution_options(synchronize_session=False))).rowcount or 0
         dropped = (await session.execute(
-            delete(Notification).where(Notification.created_at < cutoff, Notification.sent_at.is_not(None))
+            delete(Notification).where(Notification.created_at < cutoff, Notification.recipient_account_id.is_not(None))
             .execution_options(synchronize_session=False))).rowcount or 0
     return blanked, dropped
 
