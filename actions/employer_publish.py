@@ -15,7 +15,7 @@ from tremplin.answers import (parse_count, read_commune, read_counted_places, re
                               read_free_text, read_named_dates, read_one_metier, read_places, read_yes_no)
 from tremplin.metiers import ENVIRONMENTS, get_referentiel, resolve_environments
 from tremplin.models import Employer
-from tremplin.privacy.scrub import scrub
+from tremplin.privacy import Audience, mask
 from tremplin.services.employers import resolve_commune
 from tremplin.services.errors import DomainError
 from tremplin.services.offers import MAX_PLACES
@@ -28,7 +28,7 @@ NO_ENVIRONMENT = "aucun"
 NO_TRANSPORT = "aucun"
 TRANSPORT_CHOICES = {"transport:bus": "Arrêt de bus ou de car à proximité", "transport:gare": "Gare à proximité",
                      "transport:non": NO_TRANSPORT}
-PRIVATE_DETAILS = ("Ce texte contient un numéro de téléphone, une adresse e-mail, un lien ou une adresse : "
+PRIVATE_DETAILS = ("Ce texte contient un numéro de téléphone, une adresse e-mail, un lien ou un pseudo : "
                    "les élèves le liront avant toute acceptation, alors reformulez sans coordonnées, s'il vous "
                    "plaît (elles leur seront données au bon moment).")
 
@@ -133,10 +133,13 @@ class ValidatePublishOfferForm(TremplinFormValidation):
         if not low <= len(text) <= high:
             self.turn.say(hint)
             return {slot: None}
-        if scrub(text) != text:
+        masked = mask(text, Audience.EMPLOYER_TO_PUPILS)
+        if masked.has_contact:
             self.turn.say(PRIVATE_DETAILS)
             return {slot: None}
-        return {slot: text}
+        if masked.changed:  # a private person named: pupils will read it without the name
+            self.turn.say(f"J'ai masqué {masked.summary()} : les élèves liront « {masked.text} ».")
+        return {slot: masked.text}
 
     async def validate_offer_lieu(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         try:
@@ -207,7 +210,7 @@ class ValidatePublishOfferForm(TremplinFormValidation):
             return {"offer_transport": TRANSPORT_CHOICES[text.lower()]}
         if text.lower() in ("non", "aucun", "pas de transport", "passer", "je ne sais pas"):
             return {"offer_transport": NO_TRANSPORT}
-        if scrub(text) != text or len(text) > 200:
+        if mask(text, Audience.EMPLOYER_TO_PUPILS).has_contact or len(text) > 200:
             self.turn.say("Décrivez l'accès en quelques mots sans coordonnées, par exemple « bus ligne 3, arrêt "
                           "Mairie à 200 m » (200 caractères au plus), ou répondez « non ».")
             return {"offer_transport": None}

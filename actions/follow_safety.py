@@ -21,7 +21,7 @@ from actions.follow_common import APPLICATION_CODE, latest_text
 from tremplin.db import get_engine, session_scope
 from tremplin.models import Account, Application, ParentLink, Role, School, SchoolClass, Student
 from tremplin.privacy.identifiers import new_pseudonym
-from tremplin.privacy.scrub import scrub
+from tremplin.privacy import Audience, mask
 from tremplin.services.audit import audit
 from tremplin.services.moderation import report_problem
 from tremplin.services.outbox import enqueue
@@ -39,7 +39,7 @@ def _text_of(tracker: Tracker) -> str:
 
 def _keep_aside(tracker: Tracker, text: str) -> None:
     """Last resort when the database is down: a local file the operators are told to read."""
-    record = {"at": date.today().isoformat(), "sender": tracker.sender_id, "text": scrub(text)[:2000]}
+    record = {"at": date.today().isoformat(), "sender": tracker.sender_id, "text": mask(text, Audience.REPORT_TO_TEAM).text[:2000]}
     try:
         path = get_settings().data_dir / FALLBACK_FILE
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +125,7 @@ class ActionHumanHandoff(TremplinAction):
                      "te répondra ici.")
             return None
         account = turn.account
-        excerpt = scrub(latest_text(turn))[:300]
+        excerpt = mask(latest_text(turn), Audience.REPORT_TO_TEAM).text[:300]
         admins = list(await turn.session.scalars(select(Account.id).where(Account.role == Role.ADMIN)))
         if not admins:
             log.error("handoff from %s: no admin account to reach (tremplin admin grant)", account.pseudonym)

@@ -2,7 +2,6 @@
 motivation masked and shown back, the student's confirmation, then the application service."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -21,29 +20,22 @@ from tremplin.geography import haversine_km
 from tremplin.models import (
     PENDING_STATUSES, PLACED_STATUSES, Application, Offer, OfferStatus, Student,
 )
-from tremplin.privacy.scrub import scrub
-from tremplin.services.applications import MAX_PENDING, _pick_period, apply, clean_motivation
+from tremplin.privacy import public_text
+from tremplin.services.applications import MAX_PENDING, _pick_period, apply, mask_motivation
 from tremplin.services.errors import DomainError
 
 APPLY_SLOTS = ("apply_offer", "apply_motivation", "apply_confirm")
-# « je m'appelle Léa », « moi c'est Léa », « moi c enzo », « mon prénom est Léa », « je suis Inès »:
-# that name is masked too (after « je suis », only a capitalised word: « je suis motivé » is no name).
-_SELF_NAME = re.compile(r"\b(?i:je m['’ ]?appelle|jm['’ ]?appelle|moi c['’ ]?est|moi c|moi cest|"
-                        r"mon (?:pr[ée])?nom (?:c['’ ]?est|est|:))\s+([A-Za-zÀ-ÿ][\w\-]+)"
-                        r"|\b(?i:je suis|jsuis|chui)\s+([A-ZÀ-Ý][a-zà-ÿ\-]+)")
 AFTER_REFUSAL = [{"title": "Chercher un autre stage", "payload": "/search_offers"},
                  {"title": "Mes candidatures", "payload": "/my_applications"}]
+REWRITE_WORDS = 4  # at the recap, a message this long that is neither yes nor no is a new version
 
 
-def mask(text: str, first_name: str | None) -> str:
-    names = [first_name] if first_name else []
-    names += [a or b for a, b in _SELF_NAME.findall(text or "")]
-    return clean_motivation(text, None) if not names else _clean_with(text, names)
-
-
-def _clean_with(text: str, names: list[str]) -> str:
-    cleaned = clean_motivation(text, names[0])
-    return scrub(cleaned, names=names[1:]) if len(names) > 1 else cleaned
+def rewritten_motivation(text: str) -> str | None:
+    """At « Je l'envoie ? », a new version of the message (not a « oui » or a « non »)."""
+    text = " ".join((text or "").split())
+    if read_yes_no(text) is not None or len(text.split()) < REWRITE_WORDS or text.startswith("/"):
+        return None
+    return text
 
 
 def searched_week(turn: Turn, student: Student) -> date | None:
@@ -85,6 +77,7 @@ class ValidateApplyForm(TremplinFormValidation):
     form = "apply_form"
     readers = {"apply_offer": read_free_text, "apply_motivation": read_free_text, "apply_confirm": read_yes_no}
     whole_text = frozenset({"apply_motivation"})
+    corrections = {"apply_motivation": rewritten_motivation}  # a new version typed at the recap
 
     def _stop(self, message: str, buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:
         self.turn.say(message, buttons=buttons)
@@ -104,30 +97,30 @@ class ValidateApplyForm(TremplinFormValidation):
             offer = await check_offer(self.turn, student, offer_id, week)
         except DomainError as err:
             return self._stop(err.message, AFTER_REFUSAL)
-        self.turn.say(f"Super choix 👍 « {scrub(offer.title)} » à {commune_label(offer.commune_insee)}.")
+        self.turn.say(f"Super choix 👍 « {public_text(offer.title)} » à {commune_label(offer.commune_insee)}.")
         if week is not None and student.stage_start is not None and week != student.stage_start:
             self.turn.say(f"⚠️ Ce n'est pas la semaine de stage de ta classe "
                           f"({range_label(student.stage_start, student.stage_end)}) : parles-en à ton professeur "
                           "avant, c'est le collège qui signe la convention.")
-        return {"apply_offer": f"« {scrub(offer.title)} » (réf. O-{offer.id})"}
+        return {"apply_offer": f"« {public_text(offer.title)} » (réf. O-{offer.id})"}
 
     async def validate_apply_motivation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "apply_motivation":
+        if tracker.get_slot("requested_slot") not in ("apply_motivation", "apply_confirm"):
             return {"apply_motivation": None}  # left over from a form called off: never reused unasked
         student = await student_or_explain(self.turn, "postuler à un stage")
         if student is None:
             return {slot: None for slot in APPLY_SLOTS} | {"requested_slot": None}
-        text = str(value or "")
         try:
-            cleaned = mask(text, student.first_name)
+            masked = mask_motivation(str(value or ""), student.first_name)
         except DomainError as err:
             self.turn.say(err.message)
             return {"apply_motivation": None}
-        if cleaned != " ".join(text.split()):
-            self.turn.say("🔒 J'ai masqué ce qui pourrait te reconnaître (nom, numéro, adresse, pseudo, lien…) : "
-                          "l'employeur lira exactement le message ci-dessous.")
-        return {"apply_motivation": cleaned}
+        if masked.changed:  # said only when something was hidden, and what
+            self.turn.say(f"🔒 J'ai masqué ce qui pourrait te reconnaître ({masked.summary()}) : l'employeur "
+                          "lira exactement le message ci-dessous. Pour le changer, écris simplement ta "
+                          "nouvelle version.")
+        return {"apply_motivation": masked.text}
 
     async def validate_apply_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> dict[str, Any]:
@@ -159,12 +152,12 @@ class ActionApply(TremplinAction):
             home = await home_commune(turn, student)
             distance = haversine_km(home.lat, home.lon, offer.latitude, offer.longitude) if home else None
             async with turn.session.begin_nested():
-                application = await apply(turn.session, student, offer.id, mask(motivation, student.first_name),
+                application = await apply(turn.session, student, offer.id, motivation,
                                           week_start=week, distance_km=distance)
         except DomainError as err:
             turn.say(err.message, buttons=AFTER_REFUSAL)
             return
-        turn.say(f"C'est envoyé ✅ Ta candidature {application.public_code} est partie pour « {scrub(offer.title)} ». "
+        turn.say(f"C'est envoyé ✅ Ta candidature {application.public_code} est partie pour « {public_text(offer.title)} ». "
                  "Elle est anonyme : l'employeur voit ton message et ta semaine, pas ton nom ni ton collège. "
                  "Je te préviens dès qu'il répond (en général sous quelques jours).",
                  buttons=[{"title": "Mes candidatures", "payload": "/my_applications"},

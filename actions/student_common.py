@@ -15,7 +15,7 @@ from tremplin.dates.period import range_label
 from tremplin.geography import Commune, get_communes
 from tremplin.metiers import ENVIRONMENTS, get_referentiel, resolve_environments
 from tremplin.models import Role, School, SchoolClass, Student
-from tremplin.privacy.scrub import scrub
+from tremplin.privacy import public_text
 from tremplin.services.accounts import student_of
 from tremplin.services.search import OfferHit, SearchQuery
 from tremplin.text import normalize
@@ -176,7 +176,7 @@ def offer_card(number: int, hit: OfferHit) -> str:
     """Title, métier, commune and distance, dates, places left: never the employer."""
     offer, period = hit.offer, hit.period
     places = "1 place restante" if offer.places_left == 1 else f"{offer.places_left} places restantes"
-    return (f"{number}. {scrub(offer.title)} ({offer.metier_label})\n"
+    return (f"{number}. {public_text(offer.title)} ({offer.metier_label})\n"
             f"📍 {commune_label(offer.commune_insee)}, {distance_words(hit.distance_km)}\n"
             f"📅 {range_label(period.start_date, period.end_date)}\n"
             f"👤 {places}")

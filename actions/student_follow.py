@@ -11,7 +11,7 @@ from actions.routing import PARENT_FOLLOWS
 from actions.student_common import commune_label, student_or_explain
 from tremplin.dates.period import range_label
 from tremplin.models import PENDING_STATUSES, PLACED_STATUSES, Application, Offer, Role, Student
-from tremplin.privacy.scrub import scrub
+from tremplin.privacy import public_text
 from tremplin.services.applications import STATUS_WORDS, withdraw
 from tremplin.services.errors import DomainError
 from tremplin.services.follow import contact_after_acceptance
@@ -65,7 +65,7 @@ class ActionMyApplications(TremplinAction):
         lines = [f"Tes candidatures ({len(rows)}) :"]
         placed = False
         for app, offer in rows:
-            lines.append(f"• {app.public_code} — « {scrub(offer.title)} » à {commune_label(offer.commune_insee)}, "
+            lines.append(f"• {app.public_code} — « {public_text(offer.title)} » à {commune_label(offer.commune_insee)}, "
                          f"{range_label(app.week_start, app.week_end)} : {STATUS_WORDS[app.status]}")
             if app.status in PLACED_STATUSES:
                 placed = True
@@ -110,7 +110,7 @@ class ActionWithdrawApplication(TremplinAction):
                 turn.say("Tu n'as aucune candidature en cours à retirer.")
                 return
             turn.say("Laquelle veux-tu retirer ?", buttons=[
-                {"title": f"{a.public_code} — {scrub(o.title)[:30]}", "payload": withdraw_payload(a.public_code)}
+                {"title": f"{a.public_code} — {public_text(o.title)[:30]}", "payload": withdraw_payload(a.public_code)}
                 for a, o in rows[:5]])
             return
         found = next(((a, o) for a, o in await _rows(turn, student) if a.public_code == code), None)
@@ -126,7 +126,7 @@ class ActionWithdrawApplication(TremplinAction):
         warning = (" Elle a été acceptée : si tu la retires, ta place est rendue et l'employeur est prévenu."
                    if app.status in PLACED_STATUSES else " L'employeur verra « candidature retirée ».")
         turn.set("withdraw_pending", code)
-        turn.say(f"Tu veux vraiment retirer ta candidature {code} pour « {scrub(offer.title)} » ?{warning}",
+        turn.say(f"Tu veux vraiment retirer ta candidature {code} pour « {public_text(offer.title)} » ?{warning}",
                  buttons=[{"title": "Oui, la retirer", "payload": "/affirm"},
                           {"title": "Non, la garder", "payload": "/deny"}])
 

@@ -18,7 +18,7 @@ from tremplin.dates.period import range_label
 from tremplin.geography import haversine_km
 from tremplin.metiers import get_referentiel
 from tremplin.models import Employer, Offer, OfferStatus
-from tremplin.privacy.scrub import scrub
+from tremplin.privacy import public_text
 
 NO_SEARCH = ("Je n'ai pas de recherche en cours à continuer. Dis-moi ce que tu cherches, par exemple "
              "« un stage en boulangerie vers Feurs ».")
@@ -40,7 +40,7 @@ async def offer_details(turn: Turn, offer_id: int) -> None:
 
     def public(text: str) -> str:
         """Scrubbed, and without the host's own name or street, even if the employer typed them."""
-        text = scrub(text)
+        text = public_text(text)
         for secret in hidden:
             text = re.sub(re.escape(secret), "[masqué]", text, flags=re.IGNORECASE)
         return text

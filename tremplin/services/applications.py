@@ -17,7 +17,7 @@ from tremplin.models import (
     OfferStatus, ParentLink, Student, utcnow,
 )
 from tremplin.privacy.identifiers import random_code
-from tremplin.privacy.scrub import scrub
+from tremplin.privacy import Audience, Masked, mask
 from tremplin.services.audit import audit
 from tremplin.services.errors import DomainError, Forbidden, NotFound
 from tremplin.services.offers import give_place_back
@@ -61,17 +61,17 @@ def distance_band(km: float | None) -> str | None:
     return "plus de 30 km"
 
 
-def clean_motivation(text: str, first_name: str | None) -> str:
-    """Scrub first, then check the length of what the employer will actually read."""
+def mask_motivation(text: str, first_name: str | None) -> Masked:
+    """Mask first, then check the length of what the employer will actually read."""
     text = " ".join((text or "").split())
     if len(text) > MAX_MOTIVATION:
         raise DomainError("motivation_too_long", f"Ton message est trop long ({len(text)} caractères) : "
                           f"{MAX_MOTIVATION} au maximum.")
-    cleaned = scrub(text, names=[first_name] if first_name else None)
-    if len(cleaned) < MIN_MOTIVATION:
+    masked = mask(text, Audience.PUPIL_TO_EMPLOYER, known_names=[first_name] if first_name else ())
+    if len(masked.text) < MIN_MOTIVATION:
         raise DomainError("motivation_too_short", "Écris un peu plus (une ou deux phrases) : pourquoi ce "
                           "métier t'intéresse, ce que tu aimerais voir.")
-    return cleaned
+    return masked
 
 
 async def _pick_period(session: AsyncSession, offer: Offer, student: Student,
@@ -116,7 +116,7 @@ async def apply(session: AsyncSession, student: Student, offer_id: int, motivati
         raise NotFound("offer_unavailable", "Cette offre n'est plus disponible.")
     if offer.places_left <= 0:
         raise DomainError("offer_full", "Cette offre est complète : toutes les places sont prises.")
-    text = clean_motivation(motivation, student.first_name)
+    text = mask_motivation(motivation, student.first_name).text
     if await session.scalar(select(Application.id).where(
             Application.student_id == student.id, Application.offer_id == offer.id)) is not None:
         raise DomainError("already_applied", "Tu as déjà postulé à cette offre.")
@@ -220,7 +220,7 @@ async def _tell_pending_offer_full(session: AsyncSession, offer_id: int) -> None
 
 async def decline(session: AsyncSession, account: Account, code: str, message: str | None = None) -> Application:
     application = await _load_for_employer(session, account, code)
-    kind_words = scrub(" ".join(message.split()))[:500] if message else None
+    kind_words = mask(" ".join(message.split()), Audience.EMPLOYER_TO_PUPILS).text[:500] if message else None
     await _set_status(session, application, S.DECLINED, decided_at=utcnow(), decline_message=kind_words)
     await _notify_student_side(session, application, "application_declined", message=kind_words)
     audit(session, account.pseudonym, "application_declined", application.public_code)

@@ -14,7 +14,7 @@ from tremplin.models import (
     PENDING_STATUSES, PLACED_STATUSES, Account, Application, ApplicationStatus, Employer, Offer,
     OfferStatus, ProblemReport, ReportStatus, Role, School, SchoolClass, Student, utcnow,
 )
-from tremplin.privacy.scrub import scrub
+from tremplin.privacy import Audience, mask
 from tremplin.services.applications import employer_accounts, parent_accounts
 from tremplin.services.audit import audit
 from tremplin.services.errors import DomainError, Forbidden, NotFound
@@ -78,7 +78,7 @@ async def report_problem(session: AsyncSession, reporter_account: Account, text:
                          offer_id: int | None = None) -> ReportReceipt:
     """Never refuses a report for a wrong offer: a safety report must always get through."""
     tu = reporter_account.role in (None, Role.STUDENT)
-    cleaned = scrub(" ".join((text or "").split()))[:MAX_REPORT]
+    cleaned = mask(" ".join((text or "").split()), Audience.REPORT_TO_TEAM).text[:MAX_REPORT]
     if len(cleaned) < 3:
         raise DomainError("report_empty", "Explique en quelques mots ce qui se passe." if tu
                           else "Décrivez le problème en quelques mots.")

@@ -1,0 +1,28 @@
+"""Recall per kind of identifying fragment and over-masking of the masker on the labelled corpus.
+
+    .venv/bin/python scripts/privacy_eval.py [--misses]
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tremplin.privacy.evaluation import evaluate, load  # noqa: E402
+
+
+def main() -> int:
+    rows = load(ROOT / "tests" / "privacy")
+    report = evaluate(rows)
+    print(f"corpus: {len(rows)} messages, {report.traps} with nothing to hide")
+    print("\n".join(report.lines()))
+    if "--misses" in sys.argv:
+        print("\nmissed:", *report.misses, sep="\n  ")
+        print("\nover-masked:", *report.over, sep="\n  ")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
