@@ -65,12 +65,14 @@ def rasa_services(model: Path) -> list[Service]:
     action_port = str(urlparse(config.action_server_url).port or 5055)
     # `--connector rest`: the REST channel is what every front end speaks, with or without a
     # credentials.yml in the repository.
+    endpoints = str(endpoints_file(config.action_server_url))
     argv = [str(RASA_BIN), "run", "--model", str(model), "--port", rasa_port, "-i", rasa_host,
-            "--connector", "rest",
-            "--endpoints", str(endpoints_file(config.action_server_url))]
+            "--connector", "rest", "--endpoints", endpoints]
     env = {"RASA_TELEMETRY_ENABLED": "false"}
+    # The action server reads the same file (rasa_sdk looks there for a tracing section).
     return [
-        Service("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", action_port],
+        Service("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", action_port,
+                            "--endpoints", endpoints],
                 config.action_server_url.rstrip("/") + "/health", logs / "actions.log", REPO_ROOT, env),
         Service("rasa", argv, settings.rasa_url.rstrip("/") + "/", logs / "rasa.log", REPO_ROOT, env),
     ]
