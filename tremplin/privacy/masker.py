@@ -17,10 +17,10 @@ from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 from presidio_anonymizer import AnonymizerEngine
 from presidio_anonymizer.entities import OperatorConfig
 
-from tremplin.privacy.names import FrenchPersonRecognizer, KnownNamesRecognizer
+from tremplin.privacy.names import FrenchPersonRecognizer, KnownNamesRecognizer, same_names_elsewhere
 from tremplin.privacy.numbers import spell_out_numbers
 from tremplin.privacy.recognizers import (
-    ADDRESS, BIRTH_DATE, EMAIL, HANDLE, LANGUAGE, LINK, PERSON, PHONE, french_recognizers,
+    ADDRESS, BIRTH_DATE, EMAIL, HANDLE, LANGUAGE, LINK, PERSON, PHONE, french_recognizers, home_address,
 )
 
 SPACY_MODEL = "fr_core_news_md"
@@ -47,7 +47,7 @@ ENTITIES = {
     Audience.PUPIL_TO_EMPLOYER: frozenset(ORDER),
     Audience.REPORT_TO_TEAM: frozenset(ORDER),
     Audience.NOTE_TO_PARENT: frozenset(ORDER),
-    Audience.EMPLOYER_TO_PUPILS: frozenset({PHONE, EMAIL, LINK, HANDLE, PERSON, BIRTH_DATE}),
+    Audience.EMPLOYER_TO_PUPILS: frozenset(ORDER),  # addresses: only a home (see analyse)
 }
 
 
@@ -111,14 +111,16 @@ def analyse(text: str, audience: Audience = Audience.PUPIL_TO_EMPLOYER, known_na
     found = analyzer().analyze(rewritten.text, language=LANGUAGE, entities=entities,
                                ad_hoc_recognizers=extra, score_threshold=0.3)
     keep = [k for k in keep if k]
-    results = []
+    results: list[RecognizerResult] = []
     for result in found:
         start, end = rewritten.original_span(result.start, result.end)
         mapped = RecognizerResult(result.entity_type, start, end, result.score)
         if keep and result.entity_type not in _CONTACTS and _within_keep(mapped, text, keep):
             continue
+        if audience is Audience.EMPLOYER_TO_PUPILS and result.entity_type == ADDRESS and not home_address(text, start):
+            continue  # the host's own street is what the pupil needs
         results.append(mapped)
-    return results
+    return results + same_names_elsewhere(text, results)
 
 
 def mask(text: str | None, audience: Audience = Audience.PUPIL_TO_EMPLOYER, known_names: Iterable[str] = (),

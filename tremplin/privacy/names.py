@@ -12,6 +12,7 @@ from pathlib import Path
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+from spacy.tokens import Doc
 
 from tremplin.privacy.recognizers import LANGUAGE, PERSON
 
@@ -23,8 +24,8 @@ _PARTICLE = r"(?:d[eu]|de\s+la|da|dos|van|von|ben|bin|el|al|le|la|mac|n['’]|d[
 _SURNAME = rf"(?:\s+(?:{_PARTICLE}\s*)?{_NAME_TOKEN}){{0,3}}"
 
 # Cues after which the next word(s) are a name, whatever their case (SMS French writes « jsuis yanis »).
-_SELF = (r"je\s+m['’]?\s?app?[eè]ll?e|j['’]?\s?m['’]?\s?app?[eè]ll?e|jm\s?app?[eè]ll?e|jmapel+e?|je\s+mapel+e?|"
-         r"moi\s+c['’]?est|moi\s+c|mon\s+(?:pr[ée]nom|nom(?:\s+de\s+famille)?)\s+(?:c['’]?est|est|:)|"
+_SELF = (r"je\s+m['’]?\s?app?[eè]ll?e?|j['’]?\s?m['’]?\s?app?[eè]ll?e?|jm\s?app?[eè]ll?e?|jmapel+e?|je\s+mapel+e?|"
+         r"moi\s+c['’]?est|moi\s+c|moi\s*,|mon\s+(?:pr[ée]nom|nom(?:\s+de\s+famille)?)(?:\s+(?:c['’]?est|est|c))?|"
          r"(?:pr[ée]nom|nom)\s*:|sign[ée]|je\s+suis|jsuis|j['’]suis|chui|chuis|c\s+moi|c['’]est\s+moi")
 _RELATIVES = (r"(?:un\s+certain|une\s+certaine|un\s+d[ée]nomm[ée]|une\s+d[ée]nomm[ée]e|qui\s+s['’]appelle|"
               r"s['’]appelle|ici|famille|signature|sign[ée]e?|(?:sa|son|notre|votre|leur)\s+(?:m[èe]re|p[èe]re|"
@@ -44,9 +45,9 @@ _CLOSINGS = (r"(?:cordialement|bien\s+(?:à|a)\s+vous|bonne\s+(?:journée|soiré
              r"salutations(?:\s+distinguées)?|bisous|bise|a\s+\+|à\s+bientôt|a\s+bientot|sinc[èe]rement|"
              r"respectueusement|signé|sign[ée]e?|de\s+la\s+part\s+de|bien\s+cordialement)")
 
-_CUE_SELF = re.compile(rf"(?i:\b(?:{_SELF}))\s+(?P<pii>(?:{_NAME_TOKEN}|{_LOWER_TOKEN}){_SURNAME}"
-                       rf"(?:\s+(?:{_NAME_TOKEN}))?)")
-_CUE_RELATIVE = re.compile(rf"(?i:\b(?:{_RELATIVES}){_LINK})\s*(?:{_TITLES}\s+)?"
+_CUE_SELF = re.compile(rf"(?i:\b(?:{_SELF})(?!\w))\s*[,:]?\s*(?P<pii>(?:{_NAME_TOKEN}{_SURNAME}|{_LOWER_TOKEN}"
+                       rf"(?:\s+{_LOWER_TOKEN})?{_SURNAME}))")
+_CUE_RELATIVE = re.compile(rf"(?i:\b(?:{_RELATIVES})(?<=['’])|\b(?:{_RELATIVES})(?!\w){_LINK})\s*(?:{_TITLES}\s+)?"
                            rf"(?P<pii>{_NAME_TOKEN}{_SURNAME}|{_LOWER_TOKEN}(?=\s|[,.!?»]|$))")
 _CUE_TITLE = re.compile(rf"(?<![\w]){_TITLES}\s+(?P<pii>(?:{_NAME_TOKEN})(?:\s+{_NAME_TOKEN}){{0,2}})")
 _CUE_CLOSING = re.compile(rf"(?i:\b(?:{_CLOSINGS}))\s*[,.!]*\s*(?P<pii>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}|\s+[{_UPPER}]\.)"
@@ -60,7 +61,7 @@ _NOT_AFTER = re.compile(r"\b(?:rue|avenue|av\.?|boulevard|bd|place|allée|allee|
                         r"institut|fondation|association|garage|boulangerie|pharmacie|cabinet|restaurant|café|"
                         r"hôtel|hotel|magasin|salon|atelier|ferme|boucherie|librairie|saint|sainte|st|ste|"
                         r"cité|cite|espace|maison|théâtre|theatre|musée|musee|mairie\s+de|entreprise|société|"
-                        r"ets|établissements|etablissements|sarl|sas|eurl)\s*(?:d[eu]s?\s+|de\s+la\s+|l['’])?$",
+                        r"ets|établissements|etablissements|sarl|sas|eurl|au|aux|chez|vers|sainte?)\s*(?:d[eu]s?\s*|de\s+la\s*|l['’])?$",
                         re.IGNORECASE)
 _TITLE_ROLES = re.compile(r"^(?:le|la|les|l['’]|du|de|des|au|aux)\b", re.IGNORECASE)
 
@@ -84,8 +85,7 @@ def word_list(name: str) -> frozenset[str]:
 
 def _is_famous(span: str) -> bool:
     folded = fold(span)
-    famous = word_list("famous_people")
-    return folded in famous or any(folded in f.split() for f in famous if len(folded) > 3)
+    return folded in word_list("famous_people")
 
 
 def _plausible(span: str, text: str, start: int) -> bool:
@@ -95,6 +95,8 @@ def _plausible(span: str, text: str, start: int) -> bool:
     folded = [fold(w.strip("'’.,")) for w in words]
     never = word_list("not_names")
     if all(w in never for w in folded) or folded[0] in never:
+        return False
+    if re.match(r"(?i:saint|sainte|st|ste)-", span):
         return False
     if _is_famous(span) or _NOT_AFTER.search(text[max(0, start - 40):start].rstrip()):
         return False
@@ -117,6 +119,20 @@ def _trim(span_text: str) -> tuple[int, int]:
     return words[0].start(), words[keep - 1].end()
 
 
+_FUNCTION_POS = frozenset({"ADV", "ADP", "DET", "PRON", "AUX", "CCONJ", "SCONJ", "NUM", "ADJ"})
+
+
+def _ordinary_word(doc: Doc | None, start: int) -> bool:
+    """A lower-case word after « jsuis » or « ma mère » that is French, not a name (« chaud », « sont »)."""
+    if doc is None:
+        return False
+    token = next((t for t in doc if t.idx == start), None)
+    if token is None:
+        return False
+    return (token.is_stop or fold(token.text) in word_list("not_names") or token.pos_ in _FUNCTION_POS
+            or (token.has_vector and token.lemma_.lower() != token.lower_))
+
+
 class FrenchPersonRecognizer(EntityRecognizer):
     """spaCy's PER entities, filtered, plus cue-based names for SMS French."""
 
@@ -135,12 +151,12 @@ class FrenchPersonRecognizer(EntityRecognizer):
                 if ent.label_ != "PER":
                     continue
                 start, end = self._strip_titles(text, ent.start_char, ent.end_char)
-                if end > start and _plausible(text[start:end], text, start) and self._capitalised(text[start:end]):
+                if end > start and _plausible(text[start:end], text, start) and self._capitalised(text[start:end]) \
+                        and not self._lone_common_word(doc, start, end):
                     spans.append((start, end, 0.7))
         for pattern in (_CUE_SELF, _CUE_RELATIVE):
             for match in pattern.finditer(text):
-                s, e = _trim(match.group("pii"))
-                start, end = match.start("pii") + s, match.start("pii") + e
+                start, end = self._name_words(doc, match.start("pii"), match.group("pii"))
                 if end > start and _plausible(text[start:end], text, start):
                     spans.append((start, end, 0.85))
         for pattern in (_CUE_TITLE, _CUE_CLOSING, _CUE_DASH_SIGNATURE):
@@ -150,6 +166,29 @@ class FrenchPersonRecognizer(EntityRecognizer):
                     continue
                 spans.append((start, end, 0.85))
         return [RecognizerResult(PERSON, s, e, score) for s, e, score in spans]
+
+    @staticmethod
+    def _name_words(doc: Doc | None, offset: int, found: str) -> tuple[int, int]:
+        """The words of a cue-found span that make the name: capitalised ones, and lower-case ones that
+        are not French words (« jsuis dimitri popescu, jsuis arrivé » → « dimitri popescu »)."""
+        never = word_list("not_names")
+        end = None
+        for i, word in enumerate(re.finditer(r"[\w'’\-]+", found)):
+            text, start = word.group(0).strip("'’"), offset + word.start()
+            capital = text[:1].isupper()
+            if fold(text) in never and (i == 0 or not capital) or (not capital and _ordinary_word(doc, start)):
+                break
+            end = offset + word.end()
+        return (offset, end) if end is not None else (offset, offset)
+
+    @staticmethod
+    def _lone_common_word(doc: Doc, start: int, end: int) -> bool:
+        """« Veuillez », « Candidature », « FCPE »: one word that spaCy called a person but is no name."""
+        tokens = [t for t in doc if start <= t.idx < end and not t.is_punct]
+        if len(tokens) != 1:
+            return False
+        token = tokens[0]
+        return token.pos_ != "PROPN" or (token.text.isupper() and len(token.text) <= 5)
 
     @staticmethod
     def _capitalised(span: str) -> bool:
@@ -191,3 +230,15 @@ class KnownNamesRecognizer(EntityRecognizer):
             for match in pattern.finditer(fold(text)):  # folding keeps offsets: one char per char
                 results.append(RecognizerResult(PERSON, match.start(), match.end(), 0.95))
         return results
+
+
+def same_names_elsewhere(text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
+    """A name found once is hidden everywhere in the message (« maman d'Awa (3eC). Awa est née… »)."""
+    never = word_list("not_names")
+    words = {fold(w) for r in found if r.entity_type == PERSON
+             for w in re.findall(r"[\w’'\-]+", text[r.start:r.end]) if len(w) >= 3 and fold(w) not in never}
+    if not words:
+        return []
+    folded = fold(text)
+    return [RecognizerResult(PERSON, m.start(), m.end(), 0.8) for m in re.finditer(r"[\w\-]+", folded)
+            if m.group(0) in words]
