@@ -15,8 +15,9 @@ target_metadata = Base.metadata
 
 
 def _ours(obj, name, type_, reflected, compare_to) -> bool:
-    """The front ends keep their own small tables (bot_*), created at start-up: not Alembic's business."""
-    return not (type_ == "table" and str(name).startswith("bot_"))
+    """The front ends keep their own small tables (bot_*), created at start-up, and on PostgreSQL Rasa's
+    tracker store adds its `events` table to the same database: not Alembic's business."""
+    return not (type_ == "table" and (str(name).startswith("bot_") or name == "events"))
 
 
 def _url() -> str:
