@@ -7,6 +7,7 @@ import copy
 import logging
 import random
 import re
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,6 +103,18 @@ async def _attempt(dispatcher: CollectingDispatcher, tracker: Tracker, body) -> 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def trace_without_values(exc: BaseException) -> str:
+    """Where it failed (files, lines, exception types), never the messages: `int("zorglub")` or a
+    validation error would otherwise copy what the user typed into the action server's log."""
+    parts: list[str] = []
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        parts.append("".join(traceback.format_tb(exc.__traceback__)) + type(exc).__qualname__)
+        exc = exc.__cause__ or exc.__context__
+    return "\n-- caused by --\n".join(parts)
+
+
 async def _in_turn(name: str, dispatcher: CollectingDispatcher, tracker: Tracker, body) -> list[EventType]:
     try:
         return await _attempt(dispatcher, tracker, body)
@@ -109,8 +122,8 @@ async def _in_turn(name: str, dispatcher: CollectingDispatcher, tracker: Tracker
         log.info("%s refused for %s: %s", name, tracker.sender_id[:10], err.code)
         dispatcher.utter_message(text=err.message)
         return []
-    except Exception:  # noqa: BLE001 - the user gets a French apology, the log gets the trace
-        log.exception("%s failed for %s", name, tracker.sender_id[:10])
+    except Exception as exc:  # noqa: BLE001 - the user gets a French apology, the log gets the trace
+        log.error("%s failed for %s\n%s", name, tracker.sender_id[:10], trace_without_values(exc))
         dispatcher.utter_message(text=SORRY)
         return []
 

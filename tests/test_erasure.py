@@ -263,3 +263,21 @@ async def test_a_deleted_chat_writing_again_is_registered_as_a_new_user(tmp_path
     finally:
         await rasa.stop()
         await engine.dispose()
+
+
+async def test_a_failing_action_logs_where_never_what_was_typed(engine, monkeypatch, caplog) -> None:
+    from actions.base import SORRY, TremplinAction
+    from tests.actions_support import chat_user, run, tracker, use_engine
+
+    class Breaks(TremplinAction):
+        action_name = "action_breaks"
+
+        async def handle(self, turn):
+            return int(turn.tracker.latest_message["text"])  # ValueError quoting the text
+
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "breaks")
+    with caplog.at_level(logging.INFO):
+        outcome = await run(Breaks(), tracker(sender, text=f"je suis {WORD}"))
+    assert outcome.text == SORRY
+    assert "action_breaks failed" in caplog.text and "ValueError" in caplog.text and WORD not in caplog.text
