@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tremplin.privacy.identifiers import external_hash, seal, unseal
-from tremplin.privacy.scrub import scrub
+from tremplin.privacy import mask
 
 
 @pytest.mark.parametrize("text, leaked", [
@@ -20,17 +20,17 @@ from tremplin.privacy.scrub import scrub
     ("regarde https://exemple.fr/moi", "exemple.fr"),
 ])
 def test_contact_details_are_masked(text, leaked):
-    assert leaked not in scrub(text)
+    assert leaked not in mask(text).text
 
 
 def test_own_first_name_is_masked_whatever_the_accents():
-    assert "Léa" not in scrub("Bonjour, je suis Léa, LEA pour les amis", names=["Lea"])
-    assert scrub("Bonjour, je suis Léa", names=["Léa"]).count("[prénom masqué]") == 1
+    assert "Léa" not in mask("Bonjour, je suis Léa, LEA pour les amis", known_names=["Lea"]).text
+    assert mask("Bonjour, je suis Léa", known_names=["Léa"]).text.count("[nom masqué]") == 1
 
 
 def test_ordinary_text_is_kept():
     text = "J'ai 14 ans, j'aime les animaux et je voudrais voir le travail d'un vétérinaire 2 jours."
-    assert scrub(text) == text
+    assert mask(text).text == text and not mask(text).changed
 
 
 def test_chat_ids_are_hashed_and_sealed():
@@ -69,7 +69,7 @@ MOTIVATIONS = [
 
 @pytest.mark.parametrize("text, leaked, kept", MOTIVATIONS)
 def test_realistic_motivations_are_masked_but_stay_readable(text, leaked, kept):
-    cleaned = scrub(text, names=["Léa", "Inès"])
+    cleaned = mask(text, known_names=["Léa", "Inès"]).text
     assert leaked not in cleaned
     assert kept in cleaned
     assert "masqué" in cleaned

@@ -159,7 +159,7 @@ _ADDRESS_PATTERNS = [
     re.compile(rf"\b\d{{1,4}}\s*(?:bis|ter|b)?\s*,?\s*(?:{_STREETS}|{_RESIDENTIAL})\.?\s+{_NAME}{_DETAILS}{_POSTCODE}",
                re.IGNORECASE),
     # résidence les Tilleuls bât. B appt 23, lotissement du Moulin n°7, lieu-dit la Croix Blanche
-    re.compile(rf"\b(?:résidence|residence|résid|lotissement|lot\.|lieu[\s\-]dit|lieudit|ld|hlm|cité|cite)\.?\s+"
+    re.compile(rf"\b(?:résidence|residence|résid|lotissement|lot\.|lieu[\s\-]dit|lieudit|ld|hlm|cité|cite|hameau)\.?\s+"
                rf"{_NAME}{_DETAILS}{_POSTCODE}", re.IGNORECASE),
     # j'habite (au) rue des Lilas / chemin des Vignes, without a number
     re.compile(rf"(?:habite|habitons|domicile|adresse|j['’]?\s?vis|vivons)\s*(?:est|:|c['’]?est)?\s*(?:au|à|a|en|"
@@ -170,6 +170,7 @@ _ADDRESS_PATTERNS = [
                rf"(?:\d[\w\-]{{0,3}}|(?-i:[A-Z])(?![\w'’]))"
                rf"{_DETAILS}", re.IGNORECASE),
     re.compile(r"\b\d{1,2}\s*(?:e|er|ème|eme)\s+étage\b", re.IGNORECASE),
+    re.compile(rf"\b(?:tour|immeuble|bâtiment|bat|bât)\s+\d{{1,3}}\b{_DETAILS}", re.IGNORECASE),
     re.compile(r"\b(?:BP|CS)\s?\d{2,5}\b"),
     # j'habite Le Bourg, 42330 Saint-Galmier: a place named before a postcode
     re.compile(rf"(?:habite|habitons|domicile|adresse)\s*(?:est|:)?\s*(?:au|à|a)?\s*(?P<pii>{_CAP}(?:\s+{_CAP}){{0,3}}"
@@ -182,7 +183,7 @@ def home_address(text: str, start: int) -> bool:
     return bool(re.search(r"chez\s+(?:moi|nous)|domicile|mon\s+adresse\s+perso|notre\s+maison|j['’]?\s?habite",
                           text[max(0, start - 60):start], re.IGNORECASE))
 # Whose address is it? The closest cue before it tells: the pupil's home, or the host's place.
-_HOME_CUES = re.compile(r"habit|j['’]?\s?vis\b|vivons|chez\s+(?:moi|nous)|mon\s+adresse|notre\s+adresse|adresse\s*:|"
+_HOME_CUES = re.compile(r"habit|j['’]?\s?vis\b|vivons|chez\s+(?:moi|nous|lui|elle|eux)|mon\s+adresse|notre\s+adresse|adresse\s*:|"
                         r"domicile|courriers?|maison|nous\s+sommes|j['’]?\s?suis\s+au|jsuis\s+au|suis\s+au|h[ée]berge|"
                         r"documents|convention|envoi|famille|parents|m[èe]re|p[èe]re|fils|fille|r[ée]pon|m['’]adresser|"
                         r"m['’][ée]crire|joindre|son\s+adresse|leur\s+adresse|sa\s+maison", re.IGNORECASE)
