@@ -285,3 +285,26 @@ async def test_a_failing_action_logs_where_never_what_was_typed(engine, monkeypa
         outcome = await run(Breaks(), tracker(sender, text=f"je suis {WORD}"))
     assert outcome.text == SORRY
     assert "action_breaks failed" in caplog.text and "ValueError" in caplog.text and WORD not in caplog.text
+
+
+async def test_what_others_were_sent_quoting_the_deleted_user_is_reworded(engine, tracker):
+    """A join request's name and phone (sent to the company's contact), a report's excerpt (to the
+    team): the rows stay for their recipients, worded without the deleted user's words."""
+    from tremplin.services.employer_contacts import request_to_join
+    account_id, _ = await _pupil_who_typed_the_word(engine, tracker)
+    async with session_scope(engine) as s:
+        employer, boss = await employer_with_account(s)
+        newcomer = await get_or_create_account(s, "test", "join-then-leave")
+        await request_to_join(s, newcomer, employer, f"Paul {WORD.capitalize()}", "06 11 22 33 44")
+        newcomer_id, boss_id = newcomer.id, boss.id
+    assert "06 11 22 33 44" in await everything_readable(engine, but=("events",))  # sent to the contact
+    async with session_scope(engine) as s:
+        await delete_my_data(s, await s.get(Account, newcomer_id))
+        await delete_my_data(s, await s.get(Account, account_id))
+    async with session_scope(engine) as s:
+        rows = {n.kind: n for n in await s.scalars(select(Notification))}
+    assert "supprimé son compte" in rows["employer_join_request"].payload["message"]
+    assert rows["employer_join_request"].recipient_account_id == boss_id
+    assert "Signalement n°" in rows["problem_reported"].payload["message"]
+    everything = await everything_readable(engine, but=("events",))
+    assert WORD.lower() not in everything.lower() and "06 11 22 33 44" not in everything

@@ -165,22 +165,43 @@ async def _leave_employer(session: AsyncSession, account: Account) -> None:
                               f"y sont acceptés ({', '.join(done.placed_codes)}) : à appeler.")
 
 
-async def _erase_typed_texts(session: AsyncSession, account: Account) -> None:
+async def _reword(session: AsyncSession, key_patterns: list[str], message: str) -> None:
+    """Queued or sent notifications to others that quote the user: keep the row, drop the quote."""
+    if not key_patterns:
+        return
+    for row in await session.scalars(select(Notification).where(
+            or_(*[Notification.idempotency_key.like(pattern) for pattern in key_patterns]))):
+        payload = {key: value for key, value in (row.payload or {}).items()
+                   if key not in ("excerpt", "message", "contact_name", "contact_phone")}
+        row.payload = {**payload, "message": message}
+
+
+async def _erase_typed_texts(session: AsyncSession, account: Account, student: Student | None) -> None:
     """Problem reports stay (the team must still see that an offer or a company was reported) but
-    without their author or their text; the excerpts queued for the team go too."""
+    without their author or their text; what the team, a company or a teacher was sent quoting
+    this user (excerpts, name and phone of a join request, the pupil's first name) goes too."""
     report_ids = list(await session.scalars(select(ProblemReport.id).where(
         ProblemReport.reporter_account_id == account.id)))
     await session.execute(update(ProblemReport).where(ProblemReport.id.in_(report_ids))
                           .values(reporter_account_id=None, text=REPORT_ERASED))
-    quoting = [Notification.idempotency_key.like(f"report:{report_id}:%") for report_id in report_ids]
-    quoting.append(Notification.idempotency_key.like(f"handoff:{account.id}:%"))
-    for row in await session.scalars(select(Notification).where(
-            Notification.kind.in_(("problem_reported", "human_handoff"))).where(or_(*quoting))):
-        payload = {key: value for key, value in (row.payload or {}).items() if key not in ("excerpt", "message")}
-        if row.kind == "human_handoff":
-            payload["message"] = ("Une personne a demandé à parler à quelqu'un de l'équipe Tremplin, puis a "
-                                  "supprimé son compte : il n'y a plus personne à recontacter.")
-        row.payload = payload
+    for report_id in report_ids:
+        await _reword(session, [f"report:{report_id}:%"],
+                      f"Signalement n° {report_id} : son auteur a supprimé son compte, son texte est effacé. "
+                      "L'offre ou l'entreprise signalée reste indiquée dans la file de modération.")
+    await _reword(session, [f"handoff:{account.id}:%"],
+                  "Une personne a demandé à parler à quelqu'un de l'équipe Tremplin, puis a supprimé son "
+                  "compte : il n'y a plus personne à recontacter.")
+    for request_id, code in await session.execute(select(EmployerJoinRequest.id, EmployerJoinRequest.public_code)
+                                                   .where(EmployerJoinRequest.account_id == account.id)):
+        await _reword(session, [f"join:{request_id}:%"],
+                      f"La demande {code} pour devenir contact de l'entreprise est retirée : la personne a "
+                      "supprimé son compte. Rien n'est à faire.")
+    codes = list(await session.scalars(select(Application.public_code).where(
+        Application.student_id == student.id))) if student is not None else []
+    for code in codes:
+        await _reword(session, [f"app:{code}:agreement-contact:%"],
+                      f"L'élève de la candidature {code} a supprimé son compte : la convention de stage n'est "
+                      "plus à préparer.")
 
 
 async def delete_my_data(session: AsyncSession, account: Account) -> str:
@@ -188,6 +209,7 @@ async def delete_my_data(session: AsyncSession, account: Account) -> str:
     await session.flush()
     pseudonym, tu = account.pseudonym, account.role in (None, Role.STUDENT)
     student = await session.scalar(select(Student).where(Student.account_id == account.id))
+    await _erase_typed_texts(session, account, student)
     withdrawn = await _delete_student(session, student, pseudonym) if student is not None else 0
     if account.employer_id is not None:
         await _leave_employer(session, account)
@@ -195,7 +217,6 @@ async def delete_my_data(session: AsyncSession, account: Account) -> str:
     await session.execute(update(SchoolClass).where(SchoolClass.teacher_account_id == account.id)
                           .values(teacher_account_id=None, teacher_contact=None))
     await session.execute(delete(EmployerJoinRequest).where(EmployerJoinRequest.account_id == account.id))
-    await _erase_typed_texts(session, account)
     await session.execute(delete(CodeAttempt).where(CodeAttempt.account_id == account.id))
     await session.execute(delete(Notification).where(Notification.recipient_account_id == account.id))
     senders = list(await session.scalars(select(ChannelIdentity.external_hash).where(
