@@ -58,6 +58,9 @@ async def session_scope(engine: AsyncEngine | None = None) -> AsyncIterator[Asyn
 
 
 async def dispose_engines() -> None:
+    """Close every pool, the tracker store's too (aiosqlite's threads would keep the process alive)."""
+    from tremplin.privacy.conversations import dispose_tracker_engines
     for engine in list(_engines.values()):
         await engine.dispose()
     _engines.clear()
+    await dispose_tracker_engines()
