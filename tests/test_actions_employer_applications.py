@@ -135,7 +135,7 @@ async def test_decline_with_a_suggested_or_own_kind_message(engine, monkeypatch)
     out = await run(ActionDeclineApplication(), tracker(sender, text=own, entities=code(second)))
     app = await status(engine, second)
     assert app.status is ApplicationStatus.DECLINED
-    assert "06 12" not in app.decline_message and "[téléphone masqué]" in app.decline_message
+    assert "06 12" not in app.decline_message and "[numéro masqué]" in app.decline_message
     out = await run(ActionDeclineApplication(), tracker(sender, entities=code(second) + [entity("nombre", "0")]))
     assert "déjà « refusée »" in out.text
 

@@ -19,7 +19,7 @@ LEAKY = ("Bonjour je m'appelle Léa, j'adore les animaux et je voudrais voir un 
 
 
 async def validate(sender, requested, candidates, **kw):
-    trk = form_tracker(sender, "apply_form", requested, candidates, intent="apply", **kw)
+    trk = form_tracker(sender, "apply_form", requested, candidates, **{"intent": "apply", **kw})
     return await run(ValidateApplyForm(), trk, DOMAIN)
 
 
@@ -46,13 +46,36 @@ async def test_button_offer_then_masked_motivation_then_sent(engine, monkeypatch
     assert "J'ai masqué ce qui pourrait te reconnaître" in out.text
     for secret in ("Léa", "06 12 34 56 78", "lea.du42", "12 rue des Lilas"):
         assert secret not in masked
-    assert "[prénom masqué]" in masked and "[téléphone masqué]" in masked
+    assert "[nom masqué]" in masked and "[numéro masqué]" in masked
     out = await apply_now(sender, offer_id, masked)
     assert out.texts[0].startswith("C'est envoyé ✅ Ta candidature C-")
     assert "anonyme" in out.text
     assert {"apply_offer": None, "apply_motivation": None, "apply_confirm": None}.items() <= out.slots().items()
     [app] = await applications(engine)
     assert app.offer_id == offer_id and "Léa" not in app.motivation and app.distance_band == "moins de 5 km"
+
+
+async def test_the_preview_counts_what_was_hidden_and_says_nothing_when_nothing_was(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await student_chat(engine, "a6")
+    out = await validate(sender, "apply_motivation", {"apply_motivation": LEAKY})
+    assert "(1 nom, 1 numéro, 1 pseudo et 1 adresse)" in out.text
+    out = await validate(sender, "apply_motivation", {"apply_motivation": MOTIVATION})
+    assert "masqué" not in out.text and out.slots()["apply_motivation"] == " ".join(MOTIVATION.split())
+
+
+async def test_a_new_version_typed_at_the_recap_replaces_the_message(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await student_chat(engine, "a7")
+    rewrite = "Finalement je préfère dire que j'aime les animaux, appelez ma mère Sandrine Roux si besoin"
+    out = await validate(sender, "apply_confirm", {}, text=rewrite, intent="inform",
+                         slots={"apply_offer": "« Découvrir le fournil » (réf. O-1)", "apply_motivation": MOTIVATION})
+    new = out.slots()["apply_motivation"]
+    assert "j'aime les animaux" in new and "Sandrine" not in new and "Roux" not in new
+    assert "apply_confirm" not in out.slots() or out.slots()["apply_confirm"] is None  # asked again
+    out = await validate(sender, "apply_confirm", {}, text="oui", intent="affirm",
+                         slots={"apply_offer": "« Découvrir le fournil » (réf. O-1)", "apply_motivation": new})
+    assert out.slots().get("apply_motivation", new) == new  # a « oui » is not a new version
 
 
 async def test_a_name_given_in_the_message_is_masked_even_when_unknown(engine, monkeypatch):

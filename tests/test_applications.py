@@ -22,7 +22,7 @@ async def test_apply_scrubs_and_notifies_employer(engine):
                                "j'aime le pain et je veux voir le fournil.", distance_km=7.2)
     assert re.fullmatch(r"C-[A-Z2-9]{6}", app.public_code)
     assert "06 12" not in app.motivation and "Léa" not in app.motivation
-    assert "[téléphone masqué]" in app.motivation
+    assert "[numéro masqué]" in app.motivation
     assert app.distance_band == "5 à 15 km"
     async with session_scope(engine) as s:
         rows = (await s.scalars(select(Notification))).all()

@@ -43,7 +43,7 @@ async def test_report_reaches_every_admin_scrubbed_with_a_kind_answer(engine):
         notes = await _notes(s, "problem_reported")
         audit = (await s.scalars(select(AuditEntry).where(AuditEntry.action == "problem_reported"))).all()
     report = receipt.report
-    assert "06 12" not in report.text and "[téléphone masqué]" in report.text
+    assert "06 12" not in report.text and "[numéro masqué]" in report.text
     assert (report.offer_id, report.employer_id) == (offer.id, employer.id)
     assert "une personne de l'équipe Tremplin" in receipt.message and "reviendra vers toi" in receipt.message
     assert "119" in receipt.message

@@ -61,8 +61,12 @@ _NOT_AFTER = re.compile(r"\b(?:rue|avenue|av\.?|boulevard|bd|place|allée|allee|
                         r"institut|fondation|association|garage|boulangerie|pharmacie|cabinet|restaurant|café|"
                         r"hôtel|hotel|magasin|salon|atelier|ferme|boucherie|librairie|saint|sainte|st|ste|"
                         r"cité|cite|espace|maison|théâtre|theatre|musée|musee|mairie\s+de|entreprise|société|"
-                        r"ets|établissements|etablissements|sarl|sas|eurl|au|aux|chez|vers|sainte?)\s*(?:d[eu]s?\s*|de\s+la\s*|l['’])?$",
+                        r"ets|établissements|etablissements|sarl|sas|eurl|au|aux|chez|vers|sainte?|lieu-dit|lieudit|hameau)"
+                        r"(?:\s+[a-zéèêàâîôûç\-]+)?\s*(?:d[eu]s?\s*|de\s+la\s*|l['’])?$",
                         re.IGNORECASE)
+# « comme Picasso », « fan de Dr Pol »: the people a pupil takes as models are public figures.
+_MODEL = re.compile(r"\b(?:comme|tel\s+que|telle\s+que|fan\s+de|idole|mod[èe]le|admire)\s*(?:(?:le|la|les|l['’])\s*)?"
+                    r"(?:Dr\.?|docteur|chef|professeur)?\s*$", re.IGNORECASE)
 _TITLE_ROLES = re.compile(r"^(?:le|la|les|l['’]|du|de|des|au|aux)\b", re.IGNORECASE)
 
 
@@ -98,7 +102,8 @@ def _plausible(span: str, text: str, start: int) -> bool:
         return False
     if re.match(r"(?i:saint|sainte|st|ste)-", span):
         return False
-    if _is_famous(span) or _NOT_AFTER.search(text[max(0, start - 40):start].rstrip()):
+    before = text[max(0, start - 40):start].rstrip()
+    if _is_famous(span) or _NOT_AFTER.search(before) or _MODEL.search(before):
         return False
     return len(span.strip()) >= 2
 

@@ -57,7 +57,7 @@ _LOCAL = r"[\w+\-]+(?:(?:\s*\.\s*|\s+point\s+|\s*[\[(](?:dot|point)[\])]\s*|_|-)
 _PROVIDERS = r"(?:gmail|hotmail|yahoo|outlook|orange|free|sfr|laposte|icloud|live|wanadoo|protonmail|proton|gmx|aol|neuf|bbox)"
 _EMAIL_PATTERNS = [
     # « hugo fabre at gmail com »: words, « at » and a known provider, dots left out
-    re.compile(rf"(?<![\w.])(?:[\w\-]+\s+){{0,1}}[\w.\-]+\s+(?:at|arobase|arobaz)\s+{_PROVIDERS}"
+    re.compile(rf"(?<![\w.])(?:[\w\-]+(?:\s+point\s+|\s+|\.)){{0,3}}[\w.\-]+\s+(?:at|arobase|arobaz)\s+{_PROVIDERS}"
                rf"(?:\s*[.,]\s*|\s+point\s+|\s+dot\s+|\s+)(?:fr|com|net|org)\b", re.IGNORECASE),
     re.compile(rf"(?<![\w.]){_LOCAL}{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}(?:fr|com|net|org|eu|be|ch|io|info|"
                rf"edu|gouv\.fr|ac-[a-z\-]+\.fr|me|co|uk|de|biz)\b", re.IGNORECASE),
@@ -74,7 +74,7 @@ _LINK_PATTERNS = [
 _NETWORKS = (r"snap(?:chat)?|sc|insta(?:gram)?|ig|tik\s?tok|tt|discord|twitter|x|fb|facebook|twitch|"
              r"youtube|yt|threads|bereal|telegram|pseudo|psn|xbox|steam|fortnite|roblox|minecraft|"
              r"epic|gamertag|pinterest|reddit|linkedin|whatsapp|mastodon|bluesky|compte")
-_INTRO = (r"(?:\s*(?:c['’]est|c|cest|est|=|:|,|->|➡️|👉|c\s+koi|sa\s+c|ça\s+c['’]est|moi\s+c['’]est|ajoute[zs]?[\s\-]moi|"
+_INTRO = (r"(?:\s*(?:c['’]est|c|cest|est|=|:|,|\?|->|➡️|👉|c\s+koi|sa\s+c|ça\s+c['’]est|moi\s+c['’]est|ajoute[zs]?[\s\-]moi|"
           r"je\s+suis|jsuis|chui|j['’]suis|perso|mon\s+pseudo|pseudo|(?:c['’]est\s+)?@)\s*)*")
 _HANDLE_TOKEN = r"@?[\w.\-]*[\w](?:#\d{4})?"
 _HANDLE_PATTERNS = [
@@ -153,7 +153,7 @@ _DETAILS = (r"(?:[\s,]*(?:bât(?:iment)?|bat(?:iment)?|appt?|apt|appart(?:ement)
             r"porte|entrée|entree|n°|no|numéro|numero|logement|log)\.?\s*(?:n°\s*)?[\w\-]{1,4}\b"
             r"|[\s,]*\d{1,2}\s*(?:e|er|ème|eme)\s+étage)*")
 _TOWN = rf"(?:(?:\s+|,\s*){_CAP}(?:\s+(?:{_CONNECT}\s+)?{_CAP}){{0,2}})"
-_POSTCODE = rf"(?:[\s,]+\d{{5}}{_TOWN}?|,\s*(?-i:[A-ZÉÈ])[\w'’]*-[\w'’\-]+)?"
+_POSTCODE = rf"(?:[\s,]+\d{{5}}{_TOWN}?|,?\s*(?:à\s+|a\s+)?(?-i:[A-ZÉÈ])[\w'’]*-[\w'’\-]+)?"
 _ADDRESS_PATTERNS = [
     # 12 rue des Lilas, 3 bis avenue Jean Jaurès 42100 Saint-Étienne, 19 lot. Les Hauts de Villars
     re.compile(rf"\b\d{{1,4}}\s*(?:bis|ter|b)?\s*,?\s*(?:{_STREETS}|{_RESIDENTIAL})\.?\s+{_NAME}{_DETAILS}{_POSTCODE}",
@@ -189,7 +189,7 @@ _HOME_CUES = re.compile(r"habit|j['’]?\s?vis\b|vivons|chez\s+(?:moi|nous|lui|e
                         r"m['’][ée]crire|joindre|son\s+adresse|leur\s+adresse|sa\s+maison", re.IGNORECASE)
 _PLACE_CUES = re.compile(r"\bvot(?:re|)\b|\bvos\b|situ[ée]e?|atelier|magasin|boutique|boulangerie|garage|salon|cabinet|"
                          r"agence|entreprise|soci[ée]t[ée]|restaurant|pharmacie|clinique|mairie|exploitation|bureau|"
-                         r"usine|chantier|employeur|gps|l['’]adresse\b|officine|studio|commerce|pr[ée]sente?\b|j?serai\b|"
+                         r"usine|chantier|employeur|gps|\bstage\s+c['’]?est|l['’]adresse\b|officine|studio|commerce|pr[ée]sente?\b|j?serai\b|"
                          r"viendrai|rendez[\s\-]vous|rdv", re.IGNORECASE)
 
 
