@@ -1,3 +1,10 @@
 """Rasa custom actions (rasa-sdk action server, app environment): thin handlers over the domain.
 
-Run with `python -m rasa_sdk --actions actions`; every module of this package is registered."""
+Run with `python -m rasa_sdk --actions actions`; every module of this package is registered. The
+launcher sets TREMPLIN_PRELOAD_MASKER=1 so the server loads the French model before it says it is up."""
+import os
+
+if os.environ.get("TREMPLIN_PRELOAD_MASKER") == "1":
+    from tremplin.privacy.masker import preload
+
+    preload()

@@ -73,7 +73,8 @@ def rasa_services(model: Path) -> list[Service]:
     return [
         Service("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", action_port,
                             "--endpoints", endpoints],
-                config.action_server_url.rstrip("/") + "/health", logs / "actions.log", REPO_ROOT, env),
+                config.action_server_url.rstrip("/") + "/health", logs / "actions.log", REPO_ROOT,
+                env | {"TREMPLIN_PRELOAD_MASKER": "1"}),  # the French model loads before « healthy »
         Service("rasa", argv, settings.rasa_url.rstrip("/") + "/", logs / "rasa.log", REPO_ROOT, env),
     ]
 

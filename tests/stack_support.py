@@ -93,7 +93,8 @@ def start_stack(tmp: Path) -> Stack:
            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
     actions = Service("actions", [sys.executable, "-m", "rasa_sdk", "--actions", "actions",
                                   "--port", str(action_port), "--endpoints", str(endpoints)],
-                      f"http://127.0.0.1:{action_port}/health", tmp / "actions.log", REPO_ROOT, env)
+                      f"http://127.0.0.1:{action_port}/health", tmp / "actions.log", REPO_ROOT,
+                      env | {"TREMPLIN_PRELOAD_MASKER": "1"})
     rasa = Service("rasa", [str(RASA_BIN), "run", "--model", str(MODEL), "--port", str(rasa_port),
                             "-i", "127.0.0.1", "--connector", "rest", "--endpoints", str(endpoints)],
                    f"http://127.0.0.1:{rasa_port}/", tmp / "rasa.log", REPO_ROOT, env)

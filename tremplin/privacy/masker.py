@@ -4,6 +4,7 @@ The spaCy model is loaded once per process, on first use."""
 from __future__ import annotations
 
 import logging
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -75,9 +76,24 @@ class Masked:
         return parts[0] if parts else ""
 
 
-@lru_cache(maxsize=1)
+_BUILDING = threading.Lock()
+
+
 def analyzer() -> AnalyzerEngine:
-    """Built once per process: loading the French model takes seconds, analysing milliseconds."""
+    """Built once per process (and once only, whichever thread asks first): loading the French model
+    takes seconds, analysing a message milliseconds."""
+    with _BUILDING:
+        return _build_analyzer()
+
+
+def preload() -> None:
+    """Load the model now, so that the first pupil to apply does not wait for it."""
+    analyzer()
+    mask("Bonjour, je m'appelle Léa.")
+
+
+@lru_cache(maxsize=1)
+def _build_analyzer() -> AnalyzerEngine:
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     nlp = SpacyNlpEngine(models=[{"lang_code": LANGUAGE, "model_name": SPACY_MODEL}],
                          ner_model_configuration=NerModelConfiguration(labels_to_ignore=["MISC", "ORG", "LOC"]))
