@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy import func, select
 
-from actions.base import TremplinAction, TremplinFormValidation, Turn
+from actions.base import TremplinAction, TremplinFormValidation, Turn, typed_text
 from actions.student_common import (
     commune_label, home_commune, load_state, offer_id_from, period_of_slot, student_or_explain,
 )
@@ -126,6 +126,11 @@ class ValidateApplyForm(TremplinFormValidation):
                                      domain: DomainDict) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "apply_confirm":
             return {"apply_confirm": None}  # a « oui » is only a « oui » to the recap just shown
+        if not value and len(typed_text(tracker).split()) > REWRITE_WORDS + 2:
+            # « non attends jveux enlever mon snap : … »: a change wanted, not a refusal to send anything
+            self.turn.say("Tu veux changer ton message ? Écris la nouvelle version en entier, je te la "
+                          "montrerai avant d'envoyer. Ou réponds « non » pour ne rien envoyer.")
+            return {"apply_confirm": None}
         return {"apply_confirm": bool(value)}
 
 

@@ -76,6 +76,13 @@ async def test_a_new_version_typed_at_the_recap_replaces_the_message(engine, mon
     out = await validate(sender, "apply_confirm", {}, text="oui", intent="affirm",
                          slots={"apply_offer": "« Découvrir le fournil » (réf. O-1)", "apply_motivation": new})
     assert out.slots().get("apply_motivation", new) == new  # a « oui » is not a new version
+    out = await validate(sender, "apply_confirm", {"apply_confirm": False}, intent="deny",
+                         text="non attends jveux enlever mon snap de mon message stp",
+                         slots={"apply_offer": "« Découvrir le fournil » (réf. O-1)", "apply_motivation": new})
+    assert out.slots()["apply_confirm"] is None and "nouvelle version" in out.text  # not a refusal
+    out = await validate(sender, "apply_confirm", {"apply_confirm": False}, intent="deny", text="non",
+                         slots={"apply_offer": "« Découvrir le fournil » (réf. O-1)", "apply_motivation": new})
+    assert out.slots()["apply_confirm"] is False
 
 
 async def test_a_name_given_in_the_message_is_masked_even_when_unknown(engine, monkeypatch):

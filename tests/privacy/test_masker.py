@@ -55,3 +55,10 @@ def test_masking_twice_changes_nothing_more():
     once = mask("je m'appelle Inès Moreau, née le 12 mars 2011, 12 rue des Lilas").text
     again = mask(once)
     assert again.text == once and not again.changed
+
+
+def test_a_lower_case_name_after_jsuis_is_hidden_but_not_an_adjective():
+    masked = mask("slt jsuis yanis benali, jkiffe les plantes")
+    assert "yanis" not in masked.text and "benali" not in masked.text
+    for text in ("jsuis chaud pour le stage", "je suis motivée", "chui nul en maths", "jsuis trop content"):
+        assert mask(text).text == text

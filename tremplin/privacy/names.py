@@ -134,8 +134,10 @@ def _ordinary_word(doc: Doc | None, start: int) -> bool:
     token = next((t for t in doc if t.idx == start), None)
     if token is None:
         return False
-    return (token.is_stop or fold(token.text) in word_list("not_names") or token.pos_ in _FUNCTION_POS
-            or (token.has_vector and token.lemma_.lower() != token.lower_))
+    if token.is_stop or fold(token.text) in word_list("not_names"):
+        return True
+    # spaCy tags an unknown word at random; only a word it knows (it has a vector) can be ordinary French.
+    return token.has_vector and (token.pos_ in _FUNCTION_POS or token.lemma_.lower() != token.lower_)
 
 
 class FrenchPersonRecognizer(EntityRecognizer):
