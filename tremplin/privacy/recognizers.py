@@ -54,10 +54,13 @@ _PHONE_PATTERNS = [
 _AT = r"(?:\s*@\s*|\s*[\[(]\s*(?:at|arobase|@)\s*[\])]\s*|\s+(?:arobase|arobaz|at)\s+)"
 _DOT = r"(?:\s*[.,]\s*|\s*[\[(]\s*(?:dot|point|\.)\s*[\])]\s*|\s+(?:point|dot)\s+)"
 _LOCAL = r"[\w+\-]+(?:(?:\s*\.\s*|\s+point\s+|\s*[\[(](?:dot|point)[\])]\s*|_|-)[\w+\-]+)*"
+# Words that introduce an address, never part of it (« mon mail ines point moreau arobase … »).
+_NOT_LOCAL = (r"(?!(?:mon|ma|mes|mail|mails|email|e-mail|mel|courriel|adresse|c|cest|est|moi|a|à|sur|au|le|la|et|ou|"
+              r"perso|secours|écrivez|ecrivez|écris|ecris|contactez|contacte|voici|c'est|c’est)\b)")
 _PROVIDERS = r"(?:gmail|hotmail|yahoo|outlook|orange|free|sfr|laposte|icloud|live|wanadoo|protonmail|proton|gmx|aol|neuf|bbox)"
 _EMAIL_PATTERNS = [
     # « hugo fabre at gmail com »: words, « at » and a known provider, dots left out
-    re.compile(rf"(?<![\w.])(?:[\w\-]+(?:\s+point\s+|\s+|\.)){{0,3}}[\w.\-]+\s+(?:at|arobase|arobaz)\s+{_PROVIDERS}"
+    re.compile(rf"(?<![\w.])(?:{_NOT_LOCAL}[\w\-]+(?:\s+point\s+|\s+|\.)){{0,3}}{_NOT_LOCAL}[\w.\-]+\s+(?:at|arobase|arobaz)\s+{_PROVIDERS}"
                rf"(?:\s*[.,]\s*|\s+point\s+|\s+dot\s+|\s+)(?:fr|com|net|org)\b", re.IGNORECASE),
     re.compile(rf"(?<![\w.]){_LOCAL}{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}(?:fr|com|net|org|eu|be|ch|io|info|"
                rf"edu|gouv\.fr|ac-[a-z\-]+\.fr|me|co|uk|de|biz)\b", re.IGNORECASE),
