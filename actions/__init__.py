@@ -5,6 +5,6 @@ launcher sets TREMPLIN_PRELOAD_MASKER=1 so the server loads the French model bef
 import os
 
 if os.environ.get("TREMPLIN_PRELOAD_MASKER") == "1":
-    from tremplin.privacy.masker import preload
+    from tremplin.privacy import preload
 
     preload()

@@ -106,6 +106,13 @@ async def test_texts_without_contact_details(engine, monkeypatch):
     assert out.slots()["offer_title"] is None and "sans coordonnées" in out.text
     out = await ask(sender, "offer_description", "Du pain.")
     assert out.slots()["offer_description"] is None and "20 caractères" in out.text
+    out = await ask(sender, "offer_description", "Pétrir et cuire le pain ; écrivez-moi à paul.roux arobase free point fr")
+    assert out.slots()["offer_description"] is None and "sans coordonnées" in out.text
+    out = await ask(sender, "offer_description", "Pétrir et cuire le pain avec Julie Fabre, notre apprentie, "
+                                                 "au fournil du 4 place du Marché.")
+    kept = out.slots()["offer_description"]
+    assert "Julie" not in kept and "Fabre" not in kept and "4 place du Marché" in kept and "pain" in kept
+    assert "J'ai masqué 1 nom" in out.text  # said, with what the pupils will read
     out = await ask(sender, "offer_address", "x")
     assert out.slots()["offer_address"] is None and "rue" in out.text
     assert (await ask(sender, "offer_address", "3 rue de la République")).slots()["offer_address"] \
