@@ -71,6 +71,7 @@ async def test_student_applies_parent_links_employer_accepts_and_everyone_is_tol
         preview = await student.say("J'aimerais voir comment on soigne les gens, je m'appelle Léa et mon "
                                     "num c'est 06 12 34 56 78")
         assert "[numéro masqué]" in preview and "06 12" not in preview and "Léa" not in preview
+        assert "(1 nom et 1 numéro)" in preview  # the preview says what was hidden
         sent = await student.say("oui")
         code = sent.split("candidature ", 1)[1].split()[0]
         assert code.startswith("C-")
