@@ -5,7 +5,10 @@
     tremplin stats [--json]               chiffres clés
     tremplin import-offers FICHIER [--dry-run]
     tremplin export-offers [--output FICHIER] [--status published]
-    tremplin run | chat | bot | notifier  l'assistant (voir bot/commands.py)
+    tremplin run [--rasa-replicas N] [--action-servers M]
+                                          Rasa ×N, actions ×M, assistant et notifications
+    tremplin chat | bot | notifier        une partie seule (voir bot/commands.py)
+    tremplin reload-model                 nouveau modèle, une réplique de Rasa à la fois
 
 Every command uses DATABASE_URL (see `tremplin.settings`). To add a command, write a module with
 ``register(subparsers)`` in `tremplin.commands` and list it in `COMMAND_MODULES`. Errors reach the
@@ -24,6 +27,7 @@ COMMAND_MODULES = [
     "tremplin.commands.offers",
     "tremplin.commands.admin",
     "tremplin.commands.stack",
+    "tremplin.commands.web",
 ]
 
 _ARGPARSE_FR = [

@@ -34,10 +34,29 @@ class Settings:
     tracker_db_url: str = ""
     conversation_retention_days: int = 30
     school_year_end: tuple[int, int] = (7, 14)  # (month, day): application texts are blanked after it
+    # `tremplin run` topology (issue 13): N Rasa servers on consecutive ports from the base port
+    # (0 → the port of the first RASA_URL), M action servers from RASA_ACTION_SERVER_URL's port.
+    rasa_replicas: int = 1
+    action_servers: int = 1
+    rasa_base_port: int = 0
+    # RASA_URL is a Rasa deployed elsewhere: `tremplin run` starts neither Rasa nor actions.
+    rasa_external: bool = False
+    # A prefix of our own for Rasa's Redis locks (alphanumeric), so two stacks can share a Redis.
+    lock_key_prefix: str = "tremplin"
+    # Web side (bot/web): where it listens, the public address put in links, the API's rate limit.
+    web_listen: str = "127.0.0.1:8080"
+    web_public_url: str = "http://127.0.0.1:8080"
+    api_rate_per_minute: int = 120
+    dashboard_link_minutes: int = 15
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """RASA_URL may list several servers (comma-separated): the gateway routes over them."""
+        return [u.strip().rstrip("/") for u in self.rasa_url.split(",") if u.strip()]
 
     @property
     def tracker_store_url(self) -> str:
@@ -75,6 +94,15 @@ def get_settings() -> Settings:
         tracker_db_url=_env("TREMPLIN_TRACKER_DB_URL", ""),
         conversation_retention_days=int(_env("TREMPLIN_CONVERSATION_RETENTION_DAYS", "30")),
         school_year_end=_month_day(_env("TREMPLIN_SCHOOL_YEAR_END", "07-14")),
+        rasa_replicas=max(1, int(_env("TREMPLIN_RASA_REPLICAS", "1"))),
+        action_servers=max(1, int(_env("TREMPLIN_ACTION_SERVERS", "1"))),
+        rasa_base_port=int(_env("TREMPLIN_RASA_BASE_PORT", "0")),
+        rasa_external=_env("TREMPLIN_RASA_EXTERNAL", "0").lower() in ("1", "true", "yes", "oui"),
+        lock_key_prefix=_env("TREMPLIN_LOCK_KEY_PREFIX", "tremplin"),
+        web_listen=_env("TREMPLIN_WEB_LISTEN", "127.0.0.1:8080"),
+        web_public_url=_env("TREMPLIN_WEB_URL", "http://" + _env("TREMPLIN_WEB_LISTEN", "127.0.0.1:8080")).rstrip("/"),
+        api_rate_per_minute=int(_env("TREMPLIN_API_RATE_PER_MINUTE", "120")),
+        dashboard_link_minutes=int(_env("TREMPLIN_DASHBOARD_LINK_MINUTES", "15")),
     )
 
 

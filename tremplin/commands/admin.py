@@ -50,6 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     listing = commands.add_parser("list", help="liste les comptes administrateurs")
     listing.set_defaults(handler=cmd_list)
+    from tremplin.commands.web import register_token_commands
+    register_token_commands(commands)  # token-issue, token-revoke, token-list (partners' API)
     admin.set_defaults(handler=lambda args: _usage(admin))
 
 
