@@ -1,5 +1,5 @@
 """`tremplin run` plumbing: child services started, health-checked, reported when they die, stopped;
-the whole command reusing a running Rasa and opening the terminal chat on piped stdin."""
+the whole command using an external Rasa (said explicitly) and opening the terminal chat on piped stdin."""
 from __future__ import annotations
 
 import asyncio
@@ -86,7 +86,7 @@ async def test_run_reuses_rasa_and_opens_the_terminal(tmp_path: Path) -> None:
     engine = await migrated_sqlite(tmp_path)
     await engine.dispose()
     env = {**os.environ, "RASA_URL": rasa.url, "TREMPLIN_DATA_DIR": str(tmp_path),
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}", "TREMPLIN_RASA_EXTERNAL": "1"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     try:
         proc = await asyncio.create_subprocess_exec(
@@ -97,7 +97,7 @@ async def test_run_reuses_rasa_and_opens_the_terminal(tmp_path: Path) -> None:
         await rasa.stop()
     shown = out.decode()
     assert proc.returncode == 0, shown + err.decode()
-    assert "Rasa répond déjà" in shown and "Bienvenue sur Tremplin !" in shown and "→ Élève" in shown
+    assert "Rasa externe" in shown and "Bienvenue sur Tremplin !" in shown and "→ Élève" in shown
     assert [m for _, m in rasa.received] == ["/greet", "/declare_role"]
 
 
