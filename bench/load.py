@@ -1,0 +1,151 @@
+"""Load through the real stack: N simulated pupils on the real Telegram gateway (fake Bot API),
+real Rasa servers and action servers, with a think time (5 s) and without (saturation), on
+SQLite and PostgreSQL, with 1 and 2 Rasa replicas — every combination in one run, side by side.
+
+    python bench/load.py [--users 50] [--duration 60] [--think 5] [--databases sqlite,postgresql]
+                         [--replicas 1,2] [--modes think,saturation] [--tmpdir DIR]
+    python bench/load.py --short        # 10 users × 20 s, SQLite, 1 and 2 replicas (≈ 4 min)
+
+Per database, one stack is started with as many Rasa servers (and action servers) as the largest
+replica count; a « 1 replica » run routes the gateway to the first server only. Each pupil greets,
+says they are a pupil, joins a class, then loops over searches, a FAQ and a thank-you. A turn's
+latency runs from the update's arrival at the fake Bot API to the end of the gateway's handling
+(every reply sent). Turns that time out, are empty or say « Oups » count as errors. Prints numbers;
+asserts nothing (tests/test_stack_replicas_real.py runs the short form and checks errors)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.replica_stack import GatewayOverReplicas, start_replica_stack  # noqa: E402
+
+OPENING = ["/start", "je suis élève", "mon code de classe c'est FEURS-3A"]
+LOOP = ["je cherche un stage dans la santé", "c koi une convention de stage", "et dans la boulangerie ?",
+        "je voudrais un stage en informatique vers roanne", "merci"]
+FAILED = ("oups", "quelque chose s'est mal passé")
+
+
+@dataclass
+class Run:
+    database: str
+    replicas: int
+    mode: str
+    users: int
+    duration: float
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    turns: int = 0
+    wall: float = 0.0
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def pupil(gw: GatewayOverReplicas, chat_id: int, run: Run, think: float, until: float) -> None:
+    user = gw.user(chat_id)
+    step = 0
+    while time.monotonic() < until:
+        message = OPENING[step] if step < len(OPENING) else LOOP[(step - len(OPENING)) % len(LOOP)]
+        step += 1
+        started = time.monotonic()
+        replies = await user.say(message)
+        elapsed = time.monotonic() - started
+        run.turns += 1
+        if not replies or any(f in (r.text or "").lower() for r in replies for f in FAILED):
+            run.errors += 1
+        else:
+            run.latencies.append(elapsed)
+        if think:
+            await asyncio.sleep(random.uniform(0.6 * think, 1.4 * think))
+
+
+async def load(urls: list[str], database_url: str, run: Run, think: float, first_chat: int) -> None:
+    async with GatewayOverReplicas(urls, database_url) as gw:
+        started = time.monotonic()
+        until = started + run.duration
+        tasks = []
+        for n in range(run.users):
+            tasks.append(asyncio.create_task(pupil(gw, first_chat + n, run, think, until)))
+            if think:  # arrivals spread over one think time, as a class does not type in sync
+                await asyncio.sleep(think / run.users)
+        await asyncio.gather(*tasks)
+        run.wall = time.monotonic() - started
+
+
+def report(runs: list[Run]) -> None:
+    print()
+    print(f"{'base':10s} {'Rasa':>4s} {'mode':>14s} {'users':>5s} {'turns':>6s} {'turns/s':>8s} "
+          f"{'p50 ms':>7s} {'p95 ms':>7s} {'p99 ms':>7s} {'errors':>6s}")
+    for r in runs:
+        print(f"{r.database:10s} {r.replicas:4d} {r.mode:>14s} {r.users:5d} {r.turns:6d} "
+              f"{(r.turns - r.errors) / r.wall if r.wall else 0:8.2f} {r.pct(0.5) * 1000:7.0f} "
+              f"{r.pct(0.95) * 1000:7.0f} {r.pct(0.99) * 1000:7.0f} {r.errors:6d}")
+    by = {(r.database, r.mode, r.replicas): r for r in runs}
+    for (database, mode, replicas), r in by.items():
+        one = by.get((database, mode, 1))
+        if replicas > 1 and one and one.wall and r.wall and one.turns:
+            ratio = ((r.turns - r.errors) / r.wall) / ((one.turns - one.errors) / one.wall)
+            print(f"{database} {mode}: {replicas} replicas / 1 replica = {ratio:.2f}× turns/s")
+
+
+def matrix(args: argparse.Namespace) -> list[Run]:
+    runs: list[Run] = []
+    chat = 500_000
+    replica_counts = sorted({int(x) for x in args.replicas.split(",")})
+    for database in args.databases.split(","):
+        with tempfile.TemporaryDirectory(dir=args.tmpdir) as tmp:
+            print(f"[load] {database}: starting {max(replica_counts)} Rasa + {max(replica_counts)} action "
+                  "servers…", flush=True)
+            started = time.monotonic()
+            stack = start_replica_stack(Path(tmp), database, replicas=max(replica_counts),
+                                        action_servers=max(replica_counts))
+            print(f"[load] {database}: ready in {time.monotonic() - started:.0f} s", flush=True)
+            try:
+                for replicas in replica_counts:
+                    for mode in args.modes.split(","):
+                        think = args.think if mode == "think" else 0.0
+                        label = f"think {think:g} s" if think else "saturation"
+                        run = Run(database, replicas, label, args.users, args.duration)
+                        print(f"[load] {database} × {replicas} Rasa, {label}, {args.users} users, "
+                              f"{args.duration:g} s…", flush=True)
+                        asyncio.run(load(stack.rasa_urls[:replicas], stack.database_url, run, think, chat))
+                        chat += args.users
+                        runs.append(run)
+            finally:
+                stack.stop()
+    return runs
+
+
+def main(argv: list[str] | None = None) -> list[Run]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per combination")
+    parser.add_argument("--think", type=float, default=5.0, help="pause between a pupil's messages (s)")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--replicas", default="1,2")
+    parser.add_argument("--modes", default="think,saturation")
+    parser.add_argument("--tmpdir", default=None)
+    parser.add_argument("--short", action="store_true", help="10 users × 20 s, SQLite only")
+    args = parser.parse_args(argv)
+    if args.short:
+        args.users, args.duration, args.databases = 10, 20.0, "sqlite"
+    logging.basicConfig(level=logging.ERROR)
+    runs = matrix(args)
+    report(runs)
+    return runs
+
+
+if __name__ == "__main__":
+    main()
