@@ -90,7 +90,9 @@ async def _attempt(dispatcher: CollectingDispatcher, tracker: Tracker, body) -> 
         said = len(dispatcher.messages)
         this_try = copy.deepcopy(tracker) if attempt < BUSY_RETRIES else tracker
         try:
-            async with session_scope(get_engine()) as session:
+            # write=True: on SQLite the turn waits for the write lock at BEGIN (busy_timeout) instead
+            # of failing on its first write after another process wrote (a stale WAL snapshot).
+            async with session_scope(get_engine(), write=True) as session:
                 turn = Turn(session, this_try, dispatcher, await account_for(session, tracker.sender_id))
                 result = await body(turn)
                 return turn.events + list(result or [])

@@ -33,8 +33,15 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._locks: dict[int | None, asyncio.Lock] = {}
         self._users: dict[int | None, int] = {}
 
+    async def in_chat_order(self, key: int, coroutine: Awaitable[Any]) -> None:
+        """Run work of our own (a message kept from before a restart) in the chat's FIFO: started
+        before polling, it is answered before anything the user sent since."""
+        await self._ordered(key, None, coroutine)
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = chat_key(update)
+        await self._ordered(chat_key(update), update, coroutine)
+
+    async def _ordered(self, key: int | None, update: object, coroutine: Awaitable[Any]) -> None:
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:

@@ -18,6 +18,11 @@ from tremplin.services.accounts import find_account, get_or_create_account
 
 log = logging.getLogger(__name__)
 
+
+class Deferred(Exception):
+    """The front end is stopping while this turn waits for Rasa: it stays kept in the database
+    (bot/storage.PendingTurns) and the next start answers it, instead of holding the stop."""
+
 # Sent by action_delete_my_data as a `custom` message: the account is gone, register anew next time.
 FORGET_SENDER = "forget_sender"
 
@@ -35,6 +40,7 @@ class Relay:
         self.engine = engine
         self.retry_delays = tuple(retry_delays)
         self._known: set[str] = set()
+        self.stopping = asyncio.Event()  # set by a front end that keeps waiting turns durably
 
     def sender_id(self, external_id: str | int) -> str:
         """The id Rasa and the actions see: the same HMAC the domain stores in ChannelIdentity."""
@@ -47,7 +53,7 @@ class Relay:
             async with session_scope(self.engine) as session:  # returning users: a read only
                 known = await find_account(session, self.channel, external_id) is not None
             if not known:
-                async with writing(self.engine), session_scope(self.engine) as session:
+                async with writing(self.engine), session_scope(self.engine, write=True) as session:
                     await get_or_create_account(session, self.channel, external_id, address)
             self._known.add(sender)
         return sender
@@ -72,6 +78,15 @@ class Relay:
                 break
             if attempt == 0 and on_wait is not None:
                 await on_wait()
-            await asyncio.sleep(self.retry_delays[attempt])
+            if await self._stopped_during(self.retry_delays[attempt]):
+                log.info("stopping: the message from %s waits for the next start", short(sender))
+                raise Deferred(sender)
         log.error("giving up on a message from %s after %d attempts", short(sender), attempt + 1)
         return [Reply(text=texts.GAVE_UP)]
+
+    async def _stopped_during(self, delay: float) -> bool:
+        try:
+            await asyncio.wait_for(self.stopping.wait(), delay)
+            return True
+        except asyncio.TimeoutError:
+            return False

@@ -1,5 +1,6 @@
 """The gateway's own small tables (own metadata, created with `create_all`, outside the domain's
-migrations): button tokens that survive a restart, and the update ids already processed."""
+migrations): button tokens that survive a restart, the update ids already processed, and the
+messages waiting for Rasa to come back (kept until answered, delivered after a gateway restart)."""
 from __future__ import annotations
 
 import asyncio
@@ -11,14 +12,15 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import (BigInteger, Column, Float, MetaData, String, Table, Text, delete, insert,
-                        select, update)
+from sqlalchemy import (BigInteger, Column, Float, Integer, MetaData, String, Table, Text, delete,
+                        insert, select, update)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.replies import Button
+from tremplin.db import for_writes
 
 log = logging.getLogger(__name__)
 metadata = MetaData()
@@ -27,7 +29,9 @@ _sqlite_writers: dict[int, asyncio.Lock] = {}
 
 def writing(engine: AsyncEngine) -> contextlib.AbstractAsyncContextManager[object]:
     """SQLite has one writer at a time and its busy handler sleeps in steps of up to 100 ms:
-    queueing this process's writes on a lock instead keeps reply latency low under load."""
+    queueing this process's writes on a lock instead keeps reply latency low under load. The
+    transaction itself then begins with `for_writes(engine)` (BEGIN IMMEDIATE): against the other
+    processes (action server, notifier), the lock is waited for at BEGIN."""
     if engine.dialect.name != "sqlite":
         return contextlib.nullcontext()
     return _sqlite_writers.setdefault(id(engine), asyncio.Lock())
@@ -49,6 +53,18 @@ processed_updates = Table(
     Column("bot_key", String(16), primary_key=True),
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
     Column("at", Float, nullable=False, index=True),
+)
+
+
+pending_turns = Table(
+    "bot_pending_turns", metadata,
+    Column("bot_key", String(16), primary_key=True),
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("message", Text, nullable=False),  # what the user typed: deleted once answered
+    Column("at", Float, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
 )
 
 
@@ -83,7 +99,7 @@ class TokenStore:
         now = time.time()
         tokens = [secrets.token_urlsafe(12) for _ in buttons]
         if buttons:
-            async with writing(self.engine), self.engine.begin() as conn:
+            async with writing(self.engine), for_writes(self.engine).begin() as conn:
                 await conn.execute(insert(button_tokens), [
                     {"token": token, "group_id": group, "sender": sender, "payload": b.payload,
                      "title": b.title[:255], "created_at": now}
@@ -92,7 +108,7 @@ class TokenStore:
 
     async def redeem(self, token: str, sender: str) -> Redeemed:
         """Single use per message: the first press wins, later presses on any sibling are refused."""
-        async with writing(self.engine), self.engine.begin() as conn:
+        async with writing(self.engine), for_writes(self.engine).begin() as conn:
             row = (await conn.execute(select(button_tokens).where(
                 button_tokens.c.token == token, button_tokens.c.sender == sender))).first()
             if row is None:
@@ -105,7 +121,7 @@ class TokenStore:
             return Redeemed("ok", row.payload, row.title)
 
     async def prune(self, max_age_days: float = 60) -> int:
-        async with writing(self.engine), self.engine.begin() as conn:
+        async with writing(self.engine), for_writes(self.engine).begin() as conn:
             result = await conn.execute(delete(button_tokens).where(
                 button_tokens.c.created_at < time.time() - max_age_days * 86400))
             return result.rowcount
@@ -134,6 +150,13 @@ class UpdateLog:
             for update_id in sorted(ids):
                 self._recent[update_id] = None
 
+    def remember(self, update_ids: Sequence[int]) -> None:
+        """Ids handled by other means (a pending turn replayed at start): never processed again."""
+        for update_id in update_ids:
+            if update_id not in self._recent:
+                self._recent[update_id] = None
+                self._pending.append(update_id)
+
     async def first_time(self, update_id: int) -> bool:
         if update_id in self._recent:
             return False
@@ -158,7 +181,7 @@ class UpdateLog:
             rows = [{"bot_key": self.bot_key, "update_id": u, "at": time.time()} for u in batch]
             insert_ = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
             try:
-                async with writing(self.engine), self.engine.begin() as conn:
+                async with writing(self.engine), for_writes(self.engine).begin() as conn:
                     await conn.execute(insert_(processed_updates).on_conflict_do_nothing(), rows)
             except Exception:
                 self._pending = batch + self._pending
@@ -170,7 +193,57 @@ class UpdateLog:
         await self.flush()
 
     async def prune(self, max_age_days: float = 7) -> int:
-        async with writing(self.engine), self.engine.begin() as conn:
+        async with writing(self.engine), for_writes(self.engine).begin() as conn:
             result = await conn.execute(delete(processed_updates).where(
                 processed_updates.c.at < time.time() - max_age_days * 86400))
             return result.rowcount
+
+
+@dataclass(frozen=True)
+class PendingTurn:
+    update_id: int
+    chat_id: int
+    user_id: int
+    message: str
+    attempts: int
+
+
+class PendingTurns:
+    """Messages Rasa could not take yet. A message is written here when its first try fails and
+    deleted once its answer is sent (or the user was told we gave up): a gateway restarted while
+    Rasa is down still answers it, once — the row is keyed on Telegram's update id."""
+
+    def __init__(self, engine: AsyncEngine, bot_key: str) -> None:
+        self.engine = engine
+        self.bot_key = bot_key
+
+    async def keep(self, update_id: int, chat_id: int, user_id: int, message: str) -> None:
+        insert_ = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        async with writing(self.engine), for_writes(self.engine).begin() as conn:
+            await conn.execute(insert_(pending_turns).on_conflict_do_nothing(), [{
+                "bot_key": self.bot_key, "update_id": update_id, "chat_id": chat_id,
+                "user_id": user_id, "message": message, "at": time.time(), "attempts": 0}])
+
+    async def done(self, update_id: int) -> None:
+        async with writing(self.engine), for_writes(self.engine).begin() as conn:
+            await conn.execute(delete(pending_turns).where(
+                pending_turns.c.bot_key == self.bot_key, pending_turns.c.update_id == update_id))
+
+    async def resumed(self, update_id: int) -> None:
+        """Counted at each restart that picks the message up: a message that crashes the gateway
+        every time is dropped after a few restarts instead of looping forever."""
+        async with writing(self.engine), for_writes(self.engine).begin() as conn:
+            await conn.execute(update(pending_turns).where(
+                pending_turns.c.bot_key == self.bot_key, pending_turns.c.update_id == update_id)
+                .values(attempts=pending_turns.c.attempts + 1))
+
+    async def waiting(self, max_age_days: float = 1, max_attempts: int = 5) -> list[PendingTurn]:
+        """In update order; what is too old or tried too often is forgotten (the text with it)."""
+        async with writing(self.engine), for_writes(self.engine).begin() as conn:
+            await conn.execute(delete(pending_turns).where(
+                pending_turns.c.bot_key == self.bot_key,
+                (pending_turns.c.at < time.time() - max_age_days * 86400)
+                | (pending_turns.c.attempts >= max_attempts)))
+            rows = await conn.execute(select(pending_turns).where(
+                pending_turns.c.bot_key == self.bot_key).order_by(pending_turns.c.update_id))
+            return [PendingTurn(r.update_id, r.chat_id, r.user_id, r.message, r.attempts) for r in rows]

@@ -16,7 +16,7 @@ from bot.inputs import MENU
 from bot.processor import ChatOrderedProcessor
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
-from bot.storage import TokenStore, UpdateLog, ensure_tables
+from bot.storage import PendingTurns, TokenStore, UpdateLog, ensure_tables
 from bot.telegram_gateway import ALLOWED_UPDATES, TelegramGateway
 from tremplin.db import get_engine
 from tremplin.settings import get_settings
@@ -61,6 +61,31 @@ async def _housekeeping(tokens: TokenStore, update_log: UpdateLog, stop: asyncio
             await asyncio.wait_for(stop.wait(), 3600)
 
 
+async def _resume_waiting(app: Application, gateway: TelegramGateway,
+                          update_log: UpdateLog) -> list[asyncio.Task[None]]:
+    """Messages kept while Rasa was down before this start: each answered once, in its chat's order
+    (queued before polling starts), and their update ids marked processed in case Telegram sends
+    them again."""
+    if gateway.pending is None:
+        return []
+    waiting = await gateway.pending.waiting()
+    update_log.remember([turn.update_id for turn in waiting])
+    processor = app.update_processor
+    assert isinstance(processor, ChatOrderedProcessor)
+
+    async def one(turn) -> None:  # type: ignore[no-untyped-def]
+        try:
+            await processor.in_chat_order(turn.chat_id, gateway.resume(app.bot, turn))
+        except Exception:  # noqa: BLE001 - kept for the next start; never stops the gateway
+            log.exception("could not answer a kept message (update %s)", turn.update_id)
+
+    tasks = [asyncio.create_task(one(turn)) for turn in waiting]
+    await asyncio.sleep(0)  # each task takes its chat's lock before any new update can
+    if waiting:
+        log.info("answering %d message(s) kept from before the restart", len(waiting))
+    return tasks
+
+
 async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str | None = None,
                 rasa_url: str | None = None, engine: AsyncEngine | None = None,
                 config: BotConfig | None = None, poll_timeout: float = 10,
@@ -77,12 +102,14 @@ async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str 
         tokens = TokenStore(engine)
         update_log = UpdateLog(engine, bot_key(token))
         await update_log.load()
-        gateway = TelegramGateway(Relay(rasa, "telegram", engine, config.retry_delays), tokens)
+        relay = Relay(rasa, "telegram", engine, config.retry_delays)
+        gateway = TelegramGateway(relay, tokens, PendingTurns(engine, bot_key(token)))
         app = build_application(token, base_url or settings.telegram_api_base_url, gateway,
                                 update_log, rate_limit)
         async with app:
             await app.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
             await app.start()
+            resuming = await _resume_waiting(app, gateway, update_log)
             housekeeping = asyncio.create_task(_housekeeping(tokens, update_log, stop))
             webhook = None
             if config.webhook_url:
@@ -99,6 +126,8 @@ async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str 
                     await webhook.cleanup()
                 else:
                     await app.updater.stop()  # type: ignore[union-attr]
+                relay.stopping.set()  # turns waiting for Rasa stay kept for the next start
                 await app.stop()
+                await asyncio.gather(*resuming, return_exceptions=True)
                 await update_log.close()
                 await housekeeping

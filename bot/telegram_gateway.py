@@ -13,8 +13,8 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot import texts
 from bot.inputs import Answer, from_text
-from bot.relay import Relay, short
-from bot.storage import TokenStore
+from bot.relay import Deferred, Relay, short
+from bot.storage import PendingTurn, PendingTurns, TokenStore
 from bot.telegram_render import TEXT_LIMIT, send_replies
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,10 @@ PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 class TelegramGateway:
-    def __init__(self, relay: Relay, tokens: TokenStore) -> None:
+    def __init__(self, relay: Relay, tokens: TokenStore, pending: PendingTurns | None = None) -> None:
         self.relay = relay
         self.tokens = tokens
+        self.pending = pending
 
     def install(self, app: Application) -> None:
         app.add_handler(MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL, self.refuse_group))
@@ -36,20 +37,43 @@ class TelegramGateway:
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_error_handler(self.on_error)
 
-    async def converse(self, bot: Bot, chat_id: int, user_id: int, message: str) -> None:
-        """One turn with Rasa; if Rasa is down the user hears so at once and the turn is retried."""
+    async def converse(self, bot: Bot, chat_id: int, user_id: int, message: str,
+                       update_id: int | None = None) -> None:
+        """One turn with Rasa; if Rasa is down the user hears so at once, the message is kept in
+        the database (it survives a gateway restart) and the turn is retried."""
         sender = await self.relay.register(user_id, chat_id)
+        kept = False
 
         async def busy() -> None:
+            nonlocal kept
+            if self.pending is not None and update_id is not None:
+                await self.pending.keep(update_id, chat_id, user_id, message)
+                kept = True
             await bot.send_message(chat_id, texts.BUSY)
 
         # "typing…" only when the answer is slow: it would cost flood-limit budget for nothing.
         typing = asyncio.create_task(self._typing_after(bot, chat_id, TYPING_AFTER))
         try:
             replies = await self.relay.ask(sender, message, on_wait=busy)
+        except Deferred:
+            return  # kept: the next start answers it
         finally:
             typing.cancel()
         await send_replies(bot, chat_id, replies, self.tokens, sender)
+        if kept:
+            await self.pending.done(update_id)  # type: ignore[union-attr, arg-type]
+
+    async def resume(self, bot: Bot, turn: PendingTurn) -> None:
+        """A message kept while Rasa was down, from before this start: answered now, once."""
+        assert self.pending is not None
+        await self.pending.resumed(turn.update_id)
+        sender = await self.relay.register(turn.user_id, turn.chat_id)
+        try:
+            replies = await self.relay.ask(sender, turn.message)
+        except Deferred:
+            return
+        await send_replies(bot, turn.chat_id, replies, self.tokens, sender)
+        await self.pending.done(turn.update_id)
 
     @staticmethod
     async def _typing_after(bot: Bot, chat_id: int, delay: float) -> None:
@@ -69,7 +93,7 @@ class TelegramGateway:
         if isinstance(result, Answer):
             await context.bot.send_message(message.chat_id, result.text)
             return
-        await self.converse(context.bot, message.chat_id, user.id, result.message)
+        await self.converse(context.bot, message.chat_id, user.id, result.message, update.update_id)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, update.effective_user
@@ -83,7 +107,7 @@ class TelegramGateway:
         await query.answer()
         await self._mark_chosen(update, redeemed.title)
         chat_id = query.message.chat.id if query.message is not None else user.id
-        await self.converse(context.bot, chat_id, user.id, redeemed.payload)
+        await self.converse(context.bot, chat_id, user.id, redeemed.payload, update.update_id)
 
     @staticmethod
     async def _mark_chosen(update: Update, title: str) -> None:

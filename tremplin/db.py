@@ -1,9 +1,17 @@
-"""Engine and session factories: one async engine per database URL, sessions scoped per unit of work."""
+"""Engine and session factories: one async engine per database URL, sessions scoped per unit of work.
+
+SQLite holds a classroom: a write transaction takes the write lock up front (`BEGIN IMMEDIATE`,
+through `for_writes` / `session_scope(write=True)`) and waits for it (`busy_timeout`). A deferred
+transaction that reads, then writes after another process wrote, fails at once with « database is
+locked » (WAL snapshot): no busy handler can save it. Taken up front, the lock is waited for at
+BEGIN, where nothing is lost. Other transactions stay deferred: WAL readers never wait for a writer,
+and a read nested in a writer's transaction cannot deadlock on it."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -11,17 +19,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tremplin.settings import get_settings
 
 _engines: dict[str, AsyncEngine] = {}
+_writers: dict[int, AsyncEngine] = {}
+IMMEDIATE = "tremplin_sqlite_immediate"  # execution option: this transaction will write
+BUSY_TIMEOUT_MS = 15000  # a whole class joining at once queues for well under this
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - driver hook
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # pragma: no cover - driver hook
+    # The driver must not open transactions on its own: `_sqlite_begin` says how each one starts.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     # Deleted rows (an account, an application's motivation) are overwritten with zeros in the
     # file instead of lingering in free space until reused.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:  # pragma: no cover - driver hook
+    """SQLAlchemy's « serializable isolation / savepoints » recipe for pysqlite and aiosqlite."""
+    immediate = conn.get_execution_options().get(IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str | None = None) -> AsyncEngine:
@@ -33,6 +52,7 @@ def make_engine(url: str | None = None) -> AsyncEngine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True, hide_parameters=True)
 
@@ -45,14 +65,28 @@ def get_engine(url: str | None = None) -> AsyncEngine:
     return _engines[url]
 
 
+def for_writes(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, whose transactions take SQLite's write lock at BEGIN (no-op
+    elsewhere): for a unit of work that reads, then writes, while other processes write too."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    if id(engine) not in _writers:
+        _writers[id(engine)] = engine.execution_options(**{IMMEDIATE: True})
+    return _writers[id(engine)]
+
+
 def session_factory(engine: AsyncEngine | None = None) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine or get_engine(), expire_on_commit=False)
 
 
 @asynccontextmanager
-async def session_scope(engine: AsyncEngine | None = None) -> AsyncIterator[AsyncSession]:
-    """One transaction: committed when the block ends, rolled back if it raises."""
-    async with session_factory(engine)() as session:
+async def session_scope(engine: AsyncEngine | None = None,
+                        write: bool = False) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the block ends, rolled back if it raises. `write`: it will
+    write under concurrency, so on SQLite it takes the write lock at BEGIN (see `for_writes`);
+    never nest another transaction that writes inside it."""
+    engine = engine or get_engine()
+    async with session_factory(for_writes(engine) if write else engine)() as session:
         async with session.begin():
             yield session
 
@@ -63,4 +97,5 @@ async def dispose_engines() -> None:
     for engine in list(_engines.values()):
         await engine.dispose()
     _engines.clear()
+    _writers.clear()
     await dispose_tracker_engines()
