@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from actions.base import TremplinAction, Turn
 from actions.employer_contacts import show_join_requests
 from actions.follow_common import button, latest_text, number
+from actions.web_links import say_dashboard_link
 from tremplin.geography.communes import get_communes
 from tremplin.models import Account, Employer, Offer, ProblemReport, ReportStatus, utcnow
 from tremplin.services.audit import audit
@@ -183,6 +184,7 @@ class ActionAdminFigures(TremplinAction):
         open_reports = len((await moderation_queue(turn.session, turn.account)).reports)
         turn.say(format_stats(stats) + "\n\n" + equity.text + f"\n\nSignalements ouverts : {open_reports}",
                  buttons=[button("File de modération", "moderation_queue")])
+        await say_dashboard_link(turn)
         return None
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from actions.base import TremplinAction, Turn
 from actions.follow_common import application_code, button, latest_text, require_role, safe_filename, send_document
+from actions.web_links import say_dashboard_link
 from tremplin.models import Application, ApplicationStatus, Offer, Role, SchoolClass, Student
 from tremplin.services.applications import STATUS_WORDS
 from tremplin.services.classes import (
@@ -94,6 +95,7 @@ class ActionClassOverview(TremplinAction):
                     lines.append(f"   – {first}, candidature {code} (semaine du {french_day(week)})")
                     buttons.append(button(f"Convention signée : {first} ({code})", "confirm_agreement", code=code))
             turn.say("\n".join(lines), buttons=buttons)
+        await say_dashboard_link(turn)
         return None
 
 

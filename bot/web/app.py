@@ -21,6 +21,14 @@ warnings.filterwarnings("ignore", category=web.NotAppKeyWarning)
 STATIC = HERE / "static"
 
 
+def _version(name: str) -> str:
+    """Cache-busting suffix from the file's modification time."""
+    try:
+        return str(int((STATIC / name).stat().st_mtime))
+    except OSError:
+        return "0"
+
+
 def create_app(engine: AsyncEngine, relay: Any = None, *, public_url: str | None = None,
                api_rate_per_minute: int | None = None, link_minutes: int | None = None) -> web.Application:
     """`relay` is the shared conversation relay (channel "web"); without it the chat answers 503."""
@@ -31,13 +39,14 @@ def create_app(engine: AsyncEngine, relay: Any = None, *, public_url: str | None
     app["secret"] = settings.secret_key
     app["public_url"] = (public_url or settings.web_public_url).rstrip("/")
     app["link_minutes"] = link_minutes or settings.dashboard_link_minutes
-    env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+    env = aiohttp_jinja2.setup(app, context_processors=[aiohttp_jinja2.request_processor], loader=jinja2.FileSystemLoader(str(HERE / "templates")),
                                autoescape=jinja2.select_autoescape(["html"]))
     env.globals["csrf_token"] = csrf_token
+    env.globals["static"] = lambda name: f"/static/{name}?v={_version(name)}"
     setup_api(app, api_rate_per_minute or settings.api_rate_per_minute)
     from bot.web.chat import setup_chat
     from bot.web.dashboard import setup_dashboard
     setup_chat(app)
     setup_dashboard(app)
-    app.router.add_static("/static/", STATIC, append_version=True)
+    app.router.add_static("/static/", STATIC)
     return app

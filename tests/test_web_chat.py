@@ -1,0 +1,134 @@
+"""Web chat over the real Relay and a fake Rasa: session cookie as channel identity, buttons as
+tokens, WebSocket and POST fallback, no-JavaScript forms, security headers, widget."""
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.rasa_client import RasaClient
+from bot.relay import Relay
+from bot.storage import ensure_tables
+from tests.fakes.rasa_server import FakeRasa, text
+from tests.web_support import web_client
+from tremplin.models import ChannelIdentity
+
+PAYLOAD = '/declare_role{"role": "eleve"}'
+
+
+@pytest.fixture
+async def rasa() -> AsyncIterator[FakeRasa]:
+    fake = FakeRasa({"/greet": [text("Salut ! Tu es ?", ("Élève", PAYLOAD), ("Site", "https://example.org/x"))],
+                     PAYLOAD: [text("Super, bienvenue !")]})
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def chat(rasa, engine):
+    await ensure_tables(engine)
+    async with RasaClient(rasa.url) as client:
+        relay = Relay(client, "web", engine, retry_delays=())
+        async with web_client(engine, relay) as http:
+            yield http
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+async def test_page_sets_a_secure_session_cookie_and_strict_headers(chat):
+    response = await chat.get("/")
+    html = await response.text()
+    assert response.status == 200 and 'lang="fr"' in html and "<script" in html
+    cookie = response.cookies["tremplin_web"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "Access-Control-Allow-Origin" not in response.headers
+    widget = await chat.get("/widget.js")
+    assert widget.headers["Access-Control-Allow-Origin"] == "*" and "iframe" in await widget.text()
+    assert "frame-ancestors *" in (await chat.get("/widget")).headers["Content-Security-Policy"]
+
+
+async def test_websocket_conversation_with_button_tokens(chat, rasa, engine):
+    await chat.get("/")
+    async with chat.ws_connect("/chat/ws") as ws:
+        await ws.send_json({"text": "/greet"})
+        assert (await ws.receive_json())["type"] == "typing"
+        items = (await ws.receive_json())["items"]
+        buttons = items[0]["buttons"]
+        assert buttons[1] == {"title": "Site", "url": "https://example.org/x"}
+        token = buttons[0]["token"]
+        assert PAYLOAD not in str(items) and token
+        await ws.send_json({"button": "forged-token"})
+        await ws.receive_json()
+        assert "déjà servi" in (await ws.receive_json())["items"][0]["text"]
+        await ws.send_json({"button": token})
+        await ws.receive_json()
+        items = (await ws.receive_json())["items"]
+        assert items[0] == {"who": "user", "text": "Élève", "buttons": []}
+        assert items[1]["text"] == "Super, bienvenue !"
+        await ws.send_json({"button": token})  # the same button twice: refused
+        await ws.receive_json()
+        assert "déjà servi" in (await ws.receive_json())["items"][0]["text"]
+    senders = {s for s, _ in rasa.received}
+    assert len(senders) == 1
+    async with engine.connect() as conn:
+        channels = (await conn.execute(select(ChannelIdentity.channel))).scalars().all()
+    assert channels == ["web"]
+    assert rasa.metadata[-1] == {"channel": "web"}
+
+
+async def test_websocket_refuses_another_origin_and_no_session(chat):
+    from aiohttp import WSServerHandshakeError
+    with pytest.raises(WSServerHandshakeError):
+        await chat.ws_connect("/chat/ws")
+    await chat.get("/")
+    with pytest.raises(WSServerHandshakeError):
+        await chat.ws_connect("/chat/ws", headers={"Origin": "https://evil.example"})
+
+
+async def test_post_fallback_needs_the_csrf_header(chat, rasa):
+    html = await (await chat.get("/")).text()
+    refused = await chat.post("/chat/messages", json={"text": "coucou"})
+    assert refused.status == 403
+    ok = await chat.post("/chat/messages", json={"text": "coucou"}, headers={"X-CSRF-Token": csrf_of(html)})
+    items = (await ok.json())["items"]
+    assert [i["text"] for i in items] == ["coucou", "Tu as dit : coucou"]
+
+
+async def test_without_javascript_forms_work_and_the_transcript_is_shown(chat):
+    html = await (await chat.get("/")).text()
+    csrf = csrf_of(html)
+    assert (await chat.post("/chat/send", data={"text": "bonjour"})).status == 403
+    response = await chat.post("/chat/send", data={"csrf": csrf, "text": "bonjour"})
+    page = await response.text()
+    assert "Tu as dit : bonjour" in page
+    response = await chat.post("/chat/send", data={"csrf": csrf, "text": "/greet"})
+    token = re.findall(r'name="button" value="([^"]+)"', await response.text())[-1]
+    page = await (await chat.post("/chat/send", data={"csrf": csrf, "button": token})).text()
+    assert "Super, bienvenue !" in page
+
+
+async def test_another_browser_is_another_identity(chat, rasa, engine):
+    await chat.get("/")
+    async with chat.ws_connect("/chat/ws") as ws:
+        await ws.send_json({"text": "un"})
+        await ws.receive_json(), await ws.receive_json()
+    chat.session.cookie_jar.clear()
+    await chat.get("/")
+    async with chat.ws_connect("/chat/ws") as ws:
+        await ws.send_json({"text": "deux"})
+        await ws.receive_json(), await ws.receive_json()
+    assert len({s for s, _ in rasa.received}) == 2
+
+
+async def test_static_files_are_served_by_the_app(chat):
+    for name in ("chat.js", "site.css"):
+        response = await chat.get(f"/static/{name}")
+        assert response.status == 200
