@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from tremplin.settings import get_settings
 
 _engines: dict[str, AsyncEngine] = {}
 _writers: dict[int, AsyncEngine] = {}
+_KEPT = "tremplin_kept_after_rollback"
 IMMEDIATE = "tremplin_sqlite_immediate"  # execution option: this transaction will write
 BUSY_TIMEOUT_MS = 15000  # a whole class joining at once queues for well under this
 
@@ -86,9 +88,32 @@ async def session_scope(engine: AsyncEngine | None = None,
     write under concurrency, so on SQLite it takes the write lock at BEGIN (see `for_writes`);
     never nest another transaction that writes inside it."""
     engine = engine or get_engine()
-    async with session_factory(for_writes(engine) if write else engine)() as session:
-        async with session.begin():
-            yield session
+    kept: list[object] = []
+    try:
+        async with session_factory(for_writes(engine) if write else engine)() as session:
+            session.info[_KEPT] = kept
+            async with session.begin():
+                yield session
+                session.add_all(kept)
+    except OperationalError:
+        raise  # the database itself failed (busy, gone): the caller retries the whole unit
+    except BaseException:
+        if kept:  # the unit of work failed: what must stay is written on its own, after the rollback
+            async with session_factory(for_writes(engine))() as side, side.begin():
+                side.add_all(kept)
+        raise
+
+
+def keep_after_rollback(session: AsyncSession, obj: object) -> bool:
+    """Save `obj` whether or not the session's transaction commits (a refused code attempt must be
+    counted although the refused operation is rolled back). Done after that transaction ends: a
+    second transaction writing beside it would wait forever for SQLite's one write lock, taken at
+    BEGIN by `session_scope(write=True)`. False if the session is not a `session_scope`'s."""
+    kept = session.info.get(_KEPT)
+    if kept is None:
+        return False
+    kept.append(obj)
+    return True
 
 
 async def dispose_engines() -> None:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tremplin.db import keep_after_rollback
 from tremplin.geography.communes import get_communes
 from tremplin.models import (
     PENDING_STATUSES, PLACED_STATUSES, Account, Application, ApplicationStatus, CodeAttempt, Employer,
@@ -53,9 +54,13 @@ async def ensure_code_attempts_left(session: AsyncSession, account: Account, kin
 
 async def record_code_failure(session: AsyncSession, account: Account, kind: str,
                               now: datetime | None = None) -> None:
-    """Written in a transaction of its own: the refused operation is rolled back, the attempt must stay."""
+    """Kept whether the refused operation is rolled back or not: after the turn's transaction (on
+    SQLite it holds the only write lock), or else in a transaction of its own."""
+    attempt = CodeAttempt(account_id=account.id, kind=kind, at=now or utcnow())
+    if keep_after_rollback(session, attempt):
+        return
     async with AsyncSession(session.bind) as side, side.begin():
-        side.add(CodeAttempt(account_id=account.id, kind=kind, at=now or utcnow()))
+        side.add(attempt)
 
 
 async def link_child(session: AsyncSession, parent_account: Account, code: str,
