@@ -66,4 +66,32 @@ elif ! stamp_ok .venv-rasa requirements-rasa.txt || [ ! -x .venv-rasa/bin/rasa ]
 else
     say "Rasa environment .venv-rasa is up to date"
 fi
+# --- browser tests: Debian's Chromium + chromedriver, axe-core from npm --------------------------
+# Set TREMPLIN_SKIP_BROWSER=1 to skip (the browser tests then skip, or fail in CI, saying why).
+if [ "${TREMPLIN_SKIP_BROWSER:-0}" = 1 ]; then
+    say "browser test tools skipped (TREMPLIN_SKIP_BROWSER=1)"
+else
+    if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+        say "chromium and chromedriver are installed"
+    elif command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        say "installing chromium and chromium-driver (Debian packages) for the browser tests"
+        export DEBIAN_FRONTEND=noninteractive
+        { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; } >/dev/null 2>&1 \
+            || echo "chromium n'a pas pu être installé par apt-get : les tests dans le navigateur seront sautés." >&2
+    else
+        echo "apt-get (en root) n'est pas disponible : installez chromium et chromedriver vous-même," \
+             "sinon les tests dans le navigateur seront sautés." >&2
+    fi
+    if command -v npm >/dev/null 2>&1; then
+        if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+            say "axe-core for the accessibility checks (npm ci)"
+            npm ci --no-audit --no-fund --silent >/dev/null 2>&1 || npm install --no-audit --no-fund --silent >/dev/null \
+                || echo "npm n'a pas pu installer axe-core : les tests dans le navigateur seront sautés." >&2
+        else
+            say "axe-core is up to date"
+        fi
+    else
+        echo "npm est introuvable (apt-get install -y npm) : les tests dans le navigateur seront sautés." >&2
+    fi
+fi
 say "ready (app: $ROOT/.venv, Rasa: $ROOT/.venv-rasa)"

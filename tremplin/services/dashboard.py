@@ -34,6 +34,7 @@ class Bar:
 class ClassView:
     overview: ClassOverview
     to_sign: list[tuple[str, str]]  # (first name, application code) accepted, agreement not confirmed
+    codes: dict[int, list[str]] = field(default_factory=dict)  # student id → anonymous application codes
 
     def by_state(self, state: str) -> list[str]:
         return [line.first_name for line in self.overview.students if line.state == state]
@@ -60,7 +61,12 @@ async def teacher_view(session: AsyncSession, teacher: Account) -> list[ClassVie
             .where(Student.class_id == overview.class_id,
                    Application.status.in_((ApplicationStatus.ACCEPTED, ApplicationStatus.AGREEMENT_PENDING)))
             .order_by(Student.first_name, Application.public_code))).all()
-        views.append(ClassView(overview, [(first or "(prénom non renseigné)", code) for first, code in rows]))
+        codes: dict[int, list[str]] = {}
+        for student_id, code in (await session.execute(
+                select(Application.student_id, Application.public_code).join(Student)
+                .where(Student.class_id == overview.class_id).order_by(Application.id))).all():
+            codes.setdefault(student_id, []).append(code)
+        views.append(ClassView(overview, [(first or "(prénom non renseigné)", code) for first, code in rows], codes))
     return views
 
 
