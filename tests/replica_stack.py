@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import time
 import urllib.request
 import uuid
@@ -155,7 +156,9 @@ class GatewayOverReplicas:
         from tests.fakes.gateway import GatewayRunner
         from tests.tasks import harness
         from tremplin.db import make_engine
-        self.api = FakeBotAPI()
+        # A bot of its own each time: update ids restart at 1 on a new fake API, and the update
+        # log (per bot, in the shared database) would drop them as duplicates.
+        self.api = FakeBotAPI(token=f"{random.randint(10**8, 10**9)}:FAKE-load")
         await self.api.start()
         self.engine = make_engine(self.database_url)
         harness.TURNS = harness._Turns()

@@ -35,17 +35,30 @@ async def test_short_load_on_two_replicas(replicas: ReplicaStack) -> None:
     assert owners == set(replicas.rasa_urls)  # the ten pupils are spread over both servers
 
 
-async def test_a_killed_replica_does_not_break_the_pupils_form(replicas: ReplicaStack) -> None:
+async def applications(stack: ReplicaStack) -> int:
     from tremplin.models import Application
+    engine = make_engine(stack.database_url)
+    try:
+        async with session_scope(engine) as session:
+            return await session.scalar(select(func.count()).select_from(Application)) or 0
+    finally:
+        await engine.dispose()
+
+
+async def test_a_killed_replica_does_not_break_the_pupils_form(replicas: ReplicaStack) -> None:
     chat_id = 710_001
     owner = HashRing(replicas.rasa_urls).node_for(external_hash("telegram", chat_id))
     victim = replicas.rasa_urls.index(owner)
+    before = await applications(replicas)
     async with GatewayOverReplicas(replicas.rasa_urls, replicas.database_url) as gw:
         pupil = gw.user(chat_id)
         await pupil.say("/start")
         await pupil.say("je suis élève")
         assert "3e A" in " ".join(m.text for m in await pupil.say("mon code de classe c'est FEURS-3A"))
         await pupil.say("je cherche un stage dans la santé")
+        wider = pupil.find_button("30 km")  # « jusqu'à 30 km, il y en a 1 : je regarde plus loin ? »
+        assert wider is not None, [m.text for m in pupil.messages()]
+        await pupil.press(wider[0], wider[2])
         button = pupil.find_button("Postuler")
         assert button is not None, [m.text for m in pupil.messages()]
         asked = " ".join(m.text for m in await pupil.press(button[0], button[2]))
@@ -56,10 +69,5 @@ async def test_a_killed_replica_does_not_break_the_pupils_form(replicas: Replica
         assert "[numéro masqué]" in preview and "06 12" not in preview, preview
         sent = " ".join(m.text for m in await pupil.say("oui"))
         assert "C-" in sent, sent
-    engine = make_engine(replicas.database_url)
-    try:
-        async with session_scope(engine) as session:
-            assert await session.scalar(select(func.count()).select_from(Application)) == 1
-    finally:
-        await engine.dispose()
+    assert await applications(replicas) == before + 1  # sent once, not twice
     assert "ERROR" not in Path(replicas.rasa[1 - victim].log_path).read_text()
