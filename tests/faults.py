@@ -1,0 +1,203 @@
+"""kill -9 of the action server or of Rasa in the middle of a scripted conversation (an employer
+registering, a pupil applying), through the real gateway (fake Bot API): the process is restarted
+and the conversation goes on. Counted per run: user messages lost, answers given twice, questions
+asked again (an answer the form forgot), « Oups », and whether the database holds what was typed."""
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import texts
+from tests.fakes.bot_api import FakeBotAPI
+from tests.runtime_stack import RuntimeStack
+from tests.tasks import rules as r
+from tests.tasks.engine import norm
+from tests.tasks.world import luhn_siret
+from tremplin.models import Application, ChannelIdentity, Employer, Student
+from tremplin.privacy.identifiers import external_hash
+
+REPLY_TIMEOUT = 150.0  # a Rasa restart loads the model (≈ 40–60 s on 2 cores), retries wait for it
+SETTLE = 1.2           # an answer of several messages: wait for quiet
+
+
+@dataclass(frozen=True)
+class Press:
+    title: str
+    otherwise: str
+
+
+Step = str | Press
+
+
+@dataclass
+class Script:
+    name: str
+    opening: list[Step]
+    rules: list[tuple[str, Step]]
+    done: str
+    check: Callable[[AsyncEngine, str], Awaitable[str | None]]
+
+
+def registration(n: int) -> Script:
+    siret = luhn_siret(5000 + n)
+    name, contact, phone = f"Menuiserie Faure {n}", "Pierre Lannuler", "04 77 26 11 22"
+
+    async def check(engine: AsyncEngine, sender: str) -> str | None:
+        async with engine.connect() as conn:
+            row = (await conn.execute(select(Employer).where(Employer.siret == siret))).first()
+        if row is None:
+            return "entreprise absente"
+        wrong = [what for what, ok in (("nom", row.name == name), ("contact", row.contact_name == contact),
+                                       ("téléphone", re.sub(r"\D", "", row.contact_phone or "") == "0477261122"),
+                                       ("commune", row.commune_insee == "42094"),
+                                       ("charte", row.charter_accepted_at is not None)) if not ok]
+        return ("entreprise enregistrée, faux : " + ", ".join(wrong)) if wrong else None
+
+    return Script("inscription", ["/start", "je suis chef d'entreprise", "je voudrais inscrire mon entreprise"], [
+        (r.Q_RECAP, "oui c'est bon"), (r.Q_CHARTER, "j'accepte la charte"), (r.Q_SIRET, siret),
+        (r.Q_COMPANY_PLACE, "Feurs"), (r.Q_CONTACT, contact), (r.Q_PHONE, phone), (r.Q_COMPANY_NAME, name),
+    ], r.REGISTERED, check)
+
+
+def application(n: int) -> Script:
+    async def check(engine: AsyncEngine, sender: str) -> str | None:
+        async with engine.connect() as conn:
+            count = await conn.scalar(select(func.count()).select_from(Application)
+                                      .join(Student, Student.id == Application.student_id)
+                                      .join(ChannelIdentity, ChannelIdentity.account_id == Student.account_id)
+                                      .where(ChannelIdentity.external_hash == sender))
+        return None if count == 1 else f"{count} candidature(s) en base, 1 attendue"
+
+    return Script("candidature", ["/start", "je suis en 3e", "mon code de classe c'est FEURS-3A",
+                                  "je cherche un stage dans la santé"], [
+        (r.Q_CONFIRM_APPLY, "oui"),
+        (r.Q_MOTIVATION, "J'aimerais voir comment on soigne les gens, ça me plaît depuis longtemps"),
+        (r.RESULTS, Press("Postuler", "je postule à la première")), (r.Q_WIDEN, Press("30 km", "oui jusqu'à 30 km")),
+    ], r.SENT, check)
+
+
+@dataclass
+class RunReport:
+    script: str
+    target: str
+    kill_at: int
+    sent: int = 0
+    lost: int = 0
+    twice: int = 0
+    asked_again: int = 0
+    sorry: int = 0
+    busy: int = 0
+    finished: bool = False
+    db_problem: str | None = None
+    restart_seconds: float = 0.0
+    transcript: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return (self.finished and not self.lost and not self.twice and not self.asked_again
+                and not self.sorry and self.db_problem is None)
+
+
+def _buttons(message: dict) -> list[dict]:
+    return [b for row in (message.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+async def _send(api: FakeBotAPI, chat: int, step: Step) -> str:
+    if isinstance(step, Press):
+        for message in reversed(api.sent[chat]):
+            for button in _buttons(message):
+                if norm(step.title) in norm(button["text"]):
+                    api.press_data(chat, message, button["callback_data"])
+                    return f"[{button['text']}]"
+        step = step.otherwise
+    api.push_text(chat, step)
+    return step
+
+
+async def _answer(api: FakeBotAPI, chat: int, before: int) -> list[str]:
+    """The bot's messages for this turn: the first one that is not the « wait » notice, then quiet."""
+    def real() -> list[str]:
+        return [t for t in api.texts(chat)[before:] if t != texts.BUSY]
+    await api.wait_until(lambda: bool(real()), REPLY_TIMEOUT)
+    seen = -1
+    while seen != len(api.sent[chat]):
+        seen = len(api.sent[chat])
+        await asyncio.sleep(SETTLE)
+    return api.texts(chat)[before:]
+
+
+def _question(script: Script, said: list[str]) -> tuple[str, Step] | None:
+    """The first rule (in the script's order of priority) that the bot's last turn matches."""
+    texts_ = [norm(text) for text in said]
+    for question, step in script.rules:
+        if any(re.search(question, text) for text in texts_):
+            return question, step
+    return None
+
+
+async def run_once(stack: RuntimeStack, api: FakeBotAPI, engine: AsyncEngine, script: Script, chat: int,
+                   target: str, kill_at: int, max_turns: int = 20) -> RunReport:
+    """One conversation; the `kill_at`-th user message is followed by kill -9 of `target`."""
+    report = RunReport(script.name, target, kill_at)
+    sender = external_hash("telegram", chat)
+    fired: dict[str, int] = {}
+    steps = list(script.opening)
+    restart: asyncio.Task[float] | None = None
+    last_said: list[str] = []
+    for turn in range(max_turns):
+        if steps:
+            step = steps.pop(0)
+        else:
+            match = _question(script, last_said)
+            if match is None:
+                break
+            fired[match[0]] = fired.get(match[0], 0) + 1
+            step = match[1]
+        before = len(api.sent[chat])
+        report.transcript.append("> " + await _send(api, chat, step))
+        report.sent += 1
+        if report.sent == kill_at:
+            await asyncio.sleep(random.uniform(0.0, 0.4))  # somewhere inside the turn
+            stack.kill(target)
+            restart = asyncio.create_task(asyncio.to_thread(stack.restart, target))
+        try:
+            said = await _answer(api, chat, before)
+        except AssertionError:
+            report.lost += 1
+            break
+        report.busy += said.count(texts.BUSY)
+        said = [t for t in said if t != texts.BUSY]
+        report.twice += len(said) - len(set(said))
+        report.sorry += sum("Oups" in t for t in said)
+        report.transcript.extend(said)
+        last_said = said
+        if re.search(script.done, norm(said[-1])):
+            report.finished = True
+            break
+    if restart is not None:
+        report.restart_seconds = await restart
+    report.asked_again = sum(count - 1 for count in fired.values() if count > 1)
+    report.db_problem = await script.check(engine, sender)
+    return report
+
+
+def summary(reports: list[RunReport]) -> str:
+    lines = []
+    for target in sorted({rep.target for rep in reports}):
+        mine = [rep for rep in reports if rep.target == target]
+        restarts = [rep.restart_seconds for rep in mine if rep.restart_seconds]
+        lines.append(
+            f"kill -9 {target}: {len(mine)} runs, {sum(rep.ok for rep in mine)} ok ; messages envoyés "
+            f"{sum(rep.sent for rep in mine)}, perdus {sum(rep.lost for rep in mine)}, réponses en double "
+            f"{sum(rep.twice for rep in mine)}, questions reposées {sum(rep.asked_again for rep in mine)}, "
+            f"« Oups » {sum(rep.sorry for rep in mine)}, formulaires abîmés "
+            f"{sum(rep.db_problem is not None for rep in mine)}, non finies "
+            f"{sum(not rep.finished for rep in mine)} ; redémarrage moyen "
+            f"{sum(restarts) / max(1, len(restarts)):.0f} s")
+    return "\n".join(lines)
