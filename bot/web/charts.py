@@ -21,7 +21,7 @@ def bars(items: Sequence[Bar], title: str, second: bool = False, width: int = 56
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for i, bar in enumerate(items):
         y = 4 + i * row_h
-        label = bar.label if len(bar.label) <= 28 else bar.label[:27] + "…"
+        label = bar.label if len(bar.label) <= 24 else bar.label[:23] + "…"
         parts.append(f'<text x="0" y="{y + 14}">{escape(label)}</text>')
         parts.append(f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{max(1.0, bar.value * scale):.1f}" '
                      f'height="{12 if second else 16}"/>')
