@@ -59,7 +59,9 @@ def _install() -> None:
     ActionExecutor.run = run  # type: ignore[method-assign]
 
 
+# At import, not under `__main__`: Sanic's worker process imports this module as `__mp_main__`.
+_install()
+
 if __name__ == "__main__":
-    _install()
     from rasa_sdk.__main__ import main
     main()

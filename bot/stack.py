@@ -186,6 +186,23 @@ def check_ports(services: list[Service]) -> None:
                 "ailleurs : TREMPLIN_RASA_EXTERNAL=1 avec RASA_URL.")
 
 
+# --- warm-up ---------------------------------------------------------------------------------
+WARM_UP_SENDER = "tremplin-warm-up"  # not a person: no account, no channel identity
+
+
+def warm_up(url: str, timeout: float = 60.0) -> bool:
+    """One turn on a Rasa server that just loaded its model: its first turn costs ≈ 1.7 s (the
+    models' first prediction), paid here rather than by the first pupil (bench/turn_profile.py)."""
+    body = json.dumps({"sender": WARM_UP_SENDER, "message": "/greet"}).encode()
+    request = urllib.request.Request(url.rstrip("/") + "/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
 # --- rolling restart -------------------------------------------------------------------------
 def _wait_up(service: Service, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
@@ -217,6 +234,7 @@ def rolling_restart(rasa: list[Service], model: Path, timeout: float = HEALTH_TI
             progress(f"{service.name} : chargement de {model.name}…")
             service.start()
             if _wait_up(service, timeout):
+                warm_up(url)  # still out of the ring: no pupil pays the first prediction
                 progress(f"✓ {service.name} a repris avec le nouveau modèle")
             else:
                 ok = False
@@ -279,6 +297,9 @@ async def _start(services: list[Service]) -> None:
         service.start()
     say("attente de Rasa (le chargement du modèle peut prendre une minute)…")
     await wait_healthy(services, HEALTH_TIMEOUT, say)
+    for service in services:
+        if service.name.startswith("rasa"):
+            await asyncio.to_thread(warm_up, service.health_url)
 
 
 def _publish_rasa_urls(urls: list[str]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.stack import Topology, build_services, write_endpoints
+from bot.stack import Topology, build_services, warm_up, write_endpoints
 from bot.supervisor import Service
 from tests.fakes.gateway import TEST_CONFIG
 from tests.stack_support import MODEL, free_port
@@ -103,6 +103,7 @@ class ReplicaStack:
         self.rasa[i].stop()
         self.rasa[i].start()
         wait_up(self.rasa[i], self.rasa)
+        warm_up(self.rasa[i].health_url)
 
 
 def start_replica_stack(tmp: Path, database: str = "sqlite", replicas: int = 2, action_servers: int = 1,
@@ -137,6 +138,7 @@ def start_replica_stack(tmp: Path, database: str = "sqlite", replicas: int = 2, 
             service.start()
         for service in rasa:
             wait_up(service, actions + rasa)
+            warm_up(service.health_url)  # what `tremplin run` does: no pupil pays the first prediction
     except Exception:
         stack.stop()
         raise
