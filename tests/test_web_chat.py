@@ -132,3 +132,36 @@ async def test_static_files_are_served_by_the_app(chat):
     for name in ("chat.js", "site.css"):
         response = await chat.get(f"/static/{name}")
         assert response.status == 200
+
+
+async def test_the_widget_has_its_own_cross_site_cookie_over_https(chat):
+    plain = await chat.get("/widget")
+    assert "tremplin_widget" in plain.cookies and "tremplin_web" not in plain.cookies
+    assert 'action="/chat/send?w=1"' in await plain.text()
+    chat.session.cookie_jar.clear()
+    secure = await chat.get("/widget", headers={"X-Forwarded-Proto": "https"})
+    header = secure.headers["Set-Cookie"]
+    assert "SameSite=None" in header and "Secure" in header and "Partitioned" in header
+    assert "Strict-Transport-Security" in secure.headers
+
+
+async def test_widget_conversation_goes_over_its_own_session(chat, rasa):
+    html = await (await chat.get("/widget")).text()
+    async with chat.ws_connect("/chat/ws?w=1") as ws:
+        await ws.send_json({"text": "depuis le widget"})
+        await ws.receive_json()
+        assert "depuis le widget" in str((await ws.receive_json())["items"])
+    csrf = csrf_of(html)
+    ok = await chat.post("/chat/messages?w=1", json={"text": "encore"}, headers={"X-CSRF-Token": csrf})
+    assert ok.status == 200
+
+
+async def test_deleting_my_data_empties_the_page_transcript(chat, rasa):
+    rasa.script["supprimer mes données"] = [{"text": "C'est fait."}, {"custom": {"tremplin": "forget_sender"}}]
+    html = await (await chat.get("/")).text()
+    csrf = csrf_of(html)
+    await chat.post("/chat/send", data={"csrf": csrf, "text": "mon secret"})
+    assert "mon secret" in await (await chat.get("/")).text()
+    await chat.post("/chat/send", data={"csrf": csrf, "text": "supprimer mes données"})
+    page = await (await chat.get("/")).text()
+    assert "mon secret" not in page and "supprimer mes données" not in page

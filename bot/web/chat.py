@@ -30,6 +30,8 @@ BUTTON_USED = "Ce bouton a déjà servi. Écris ta réponse ou choisis dans le d
 
 
 def _transcript(request: web.Request, sid: str) -> deque[dict[str, Any]]:
+    """The last messages, in memory only (shown again when the page reloads without JavaScript);
+    the oldest sessions are dropped first, and none is written to disk."""
     transcripts: dict[str, deque[dict[str, Any]]] = request.app["transcripts"]
     if sid not in transcripts and len(transcripts) > 5000:
         transcripts.pop(next(iter(transcripts)))
@@ -76,6 +78,10 @@ async def converse(request: web.Request, sid: str, text: str | None = None,
     if message != GREETING:
         out.append({"who": "user", "text": shown, "buttons": []})
     out += await _render(request, sender, await relay.ask(sender, message))
+    if sender not in getattr(relay, "_known", {sender}):
+        # « supprimer mes données »: the relay forgot the account; the page forgets the transcript.
+        request.app["transcripts"].pop(sid, None)
+        return out
     log_items.extend(out)
     return out
 

@@ -25,6 +25,15 @@ def split_listen(listen: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
+def public_url(listen: str | None = None) -> str:
+    """TREMPLIN_WEB_URL when set; otherwise the address listened on (--listen wins over the setting).
+    The action server builds the dashboard links from the settings: prefer TREMPLIN_WEB_LISTEN /
+    TREMPLIN_WEB_URL to --listen so that both agree."""
+    settings = get_settings()
+    derived = settings.web_public_url == f"http://{settings.web_listen}"
+    return f"http://{listen}" if listen and derived else settings.web_public_url
+
+
 def addresses(public_url: str) -> list[str]:
     """The lines `./scripts/run.sh` and `tremplin web` print."""
     return [f"discussion web : {public_url}/", f"widget à intégrer : <script src=\"{public_url}/widget.js\" async></script>",
@@ -40,7 +49,7 @@ async def serve_web(engine: AsyncEngine, rasa: RasaClient, stop: asyncio.Event, 
     settings = get_settings()
     await ensure_tables(engine)
     relay = Relay(rasa, WEB_CHANNEL, engine, retry_delays or bot_config().retry_delays)
-    app = create_app(engine, relay)
+    app = create_app(engine, relay, public_url=public_url(listen))
     runner = web.AppRunner(app, access_log=None)  # access logs would list dashboard link tokens
     await runner.setup()
     host, port = split_listen(listen or settings.web_listen)
@@ -63,7 +72,7 @@ def run_web(listen: str | None = None) -> int:
     async def main() -> int:
         stop = asyncio.Event()
         stop_on_signals(stop)
-        for line in addresses(settings.web_public_url):
+        for line in addresses(public_url(listen)):
             print(f"[tremplin] {line}", flush=True)
         try:
             async with RasaClient(settings.rasa_url, bot_config().rasa_timeout) as rasa:

@@ -12,6 +12,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 SESSION_COOKIE = "tremplin_web"
+# Inside a collège's page the widget is a third-party frame: its own cookie, SameSite=None and
+# Partitioned (CHIPS: kept per embedding site), which browsers only accept over https.
+WIDGET_COOKIE = "tremplin_widget"
 SESSION_DAYS = 30
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
@@ -42,9 +45,15 @@ def is_https(request: web.Request) -> bool:
     return request.secure or request.headers.get("X-Forwarded-Proto", "") == "https"
 
 
+def in_widget(request: web.Request) -> bool:
+    """The widget's page, and its WebSocket and POSTs (marked `?w=1` by chat.js)."""
+    return request.path == "/widget" or request.query.get("w") == "1"
+
+
 def session_id(request: web.Request, create: bool = False) -> str | None:
     """The browser's random session id (its channel identity), from the signed cookie."""
-    existing = request.get("session_id") or unsign(request.app["secret"], request.cookies.get(SESSION_COOKIE))
+    cookie = WIDGET_COOKIE if in_widget(request) else SESSION_COOKIE
+    existing = request.get("session_id") or unsign(request.app["secret"], request.cookies.get(cookie))
     if existing is None and create:
         existing = secrets.token_urlsafe(18)
         request["new_session"] = existing
@@ -71,8 +80,13 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     except web.HTTPException as exc:
         response = exc
     new = request.get("new_session")
-    if new:
-        response.set_cookie(SESSION_COOKIE, sign(request.app["secret"], new), max_age=SESSION_DAYS * 86400,
+    if new and in_widget(request) and is_https(request):
+        # Written by hand: Python 3.11's http.cookies does not know the Partitioned attribute.
+        response.headers.add("Set-Cookie", f"{WIDGET_COOKIE}={sign(request.app['secret'], new)}; "
+                             f"Max-Age={SESSION_DAYS * 86400}; Path=/; HttpOnly; Secure; SameSite=None; Partitioned")
+    elif new:
+        response.set_cookie(WIDGET_COOKIE if in_widget(request) else SESSION_COOKIE,
+                            sign(request.app["secret"], new), max_age=SESSION_DAYS * 86400,
                             httponly=True, samesite="Strict", secure=is_https(request), path="/")
     widget = request.path in WIDGET_PATHS
     response.headers.setdefault("Content-Security-Policy", WIDGET_CSP if widget else CSP)

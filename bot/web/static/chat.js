@@ -8,6 +8,7 @@
   var status = document.getElementById("status");
   var csrf = log.getAttribute("data-csrf");
   var ws = null, wsReady = false, pending = [];
+  var suffix = log.getAttribute("data-widget") === "yes" ? "?w=1" : "";
 
   function linkify(p, text) {
     var re = /(https?:\/\/[^\s<>"]+)/g, last = 0, m;
@@ -85,7 +86,7 @@
 
   function viaPost(data) {
     status.textContent = "Tremplin écrit…";
-    fetch("/chat/messages", {
+    fetch("/chat/messages" + suffix, {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
       body: JSON.stringify(data)
@@ -103,7 +104,7 @@
   function connect() {
     if (!("WebSocket" in window)) { return; }
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    try { ws = new WebSocket(scheme + location.host + "/chat/ws"); } catch (e) { ws = null; return; }
+    try { ws = new WebSocket(scheme + location.host + "/chat/ws" + suffix); } catch (e) { ws = null; return; }
     ws.onopen = function () {
       wsReady = true;
       while (pending.length) { ws.send(JSON.stringify(pending.shift())); }
