@@ -58,7 +58,7 @@ async def test_page_sets_a_secure_session_cookie_and_strict_headers(chat):
 async def test_websocket_conversation_with_button_tokens(chat, rasa, engine):
     await chat.get("/")
     async with chat.ws_connect("/chat/ws") as ws:
-        await ws.send_json({"text": "/greet"})
+        await ws.send_json({"text": "/start"})
         assert (await ws.receive_json())["type"] == "typing"
         items = (await ws.receive_json())["items"]
         buttons = items[0]["buttons"]
@@ -109,7 +109,7 @@ async def test_without_javascript_forms_work_and_the_transcript_is_shown(chat):
     response = await chat.post("/chat/send", data={"csrf": csrf, "text": "bonjour"})
     page = await response.text()
     assert "Tu as dit : bonjour" in page
-    response = await chat.post("/chat/send", data={"csrf": csrf, "text": "/greet"})
+    response = await chat.post("/chat/send", data={"csrf": csrf, "text": "/start"})
     token = re.findall(r'name="button" value="([^"]+)"', await response.text())[-1]
     page = await (await chat.post("/chat/send", data={"csrf": csrf, "button": token})).text()
     assert "Super, bienvenue !" in page
@@ -165,3 +165,13 @@ async def test_deleting_my_data_empties_the_page_transcript(chat, rasa):
     await chat.post("/chat/send", data={"csrf": csrf, "text": "supprimer mes données"})
     page = await (await chat.get("/")).text()
     assert "mon secret" not in page and "supprimer mes données" not in page
+
+
+async def test_a_typed_intent_payload_never_reaches_rasa(chat, rasa):
+    html = await (await chat.get("/")).text()
+    response = await chat.post("/chat/messages", json={"text": '/apply_offer{"offer_id": "5"}'},
+                               headers={"X-CSRF-Token": csrf_of(html)})
+    items = (await response.json())["items"]
+    assert items[-1]["who"] == "bot" and not any("apply_offer" in m for _, m in rasa.received)
+    await chat.post("/chat/messages", json={"text": "/aide"}, headers={"X-CSRF-Token": csrf_of(html)})
+    assert rasa.received[-1][1] == "/help"

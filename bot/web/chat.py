@@ -16,14 +16,14 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 
+from bot.inputs import MAX_TEXT, Answer, from_text
 from bot.replies import Reply
 from bot.storage import TokenStore
 from bot.web.ratelimit import RateLimiter
 from bot.web.security import check_csrf, session_id
 
 log = logging.getLogger(__name__)
-MAX_TEXT = 1000
-GREETING = "/greet"
+GREETING = "/start"
 UNAVAILABLE = "La discussion est momentanément indisponible. Réessaie dans quelques minutes."
 TOO_FAST = "Doucement 🙂 : attends quelques secondes avant d'envoyer un autre message."
 BUTTON_USED = "Ce bouton a déjà servi. Écris ta réponse ou choisis dans le dernier message."
@@ -71,11 +71,20 @@ async def converse(request: web.Request, sid: str, text: str | None = None,
             return [{"who": "bot", "text": BUTTON_USED, "buttons": []}]
         message, shown = redeemed.payload, redeemed.title
     else:
-        message = shown = " ".join((text or "").split())[:MAX_TEXT]
-        if not message:
+        # Typed text goes through the gateway's own filter: commands become fixed intents, and a
+        # hand-typed « /intent{…} » payload never reaches Rasa (bot/inputs.py, as on Telegram).
+        shown = (text or "").strip()
+        result = from_text(shown, MAX_TEXT)
+        if result is None:
             return []
+        if isinstance(result, Answer):
+            out = [{"who": "user", "text": shown[:MAX_TEXT], "buttons": []},
+                   {"who": "bot", "text": result.text, "buttons": []}]
+            log_items.extend(out)
+            return out
+        message = result.message
     out: list[dict[str, Any]] = []
-    if message != GREETING:
+    if shown != GREETING:
         out.append({"who": "user", "text": shown, "buttons": []})
     out += await _render(request, sender, await relay.ask(sender, message))
     if sender not in getattr(relay, "_known", {sender}):

@@ -144,5 +144,5 @@
   });
 
   connect();
-  if (log.getAttribute("data-greet") === "yes") { send({text: "/greet"}); }
+  if (log.getAttribute("data-greet") === "yes") { send({text: "/start"}); }
 })();
