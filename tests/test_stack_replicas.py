@@ -104,3 +104,26 @@ def test_rolling_restart_drains_one_server_at_a_time(tmp_path: Path) -> None:
     assert [len(d) for d in loading] == [1, 1]  # exactly one server out of the ring at a time
     assert loading[0] != loading[1] and Drain.current() == frozenset()
     assert all(s.argv[s.argv.index("--model") + 1].endswith("new.tar.gz") for s in servers)
+
+
+def test_reload_model_signals_the_running_stack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    monkeypatch.setenv("TREMPLIN_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    assert stack.request_reload().startswith("aucun « tremplin run »")
+    marker = tmp_path / "hup"
+    child = subprocess.Popen([sys.executable, "-c", (
+        "import signal, sys, time, pathlib\n"
+        f"signal.signal(signal.SIGHUP, lambda *a: (pathlib.Path({str(marker)!r}).write_text('ok'), sys.exit(0)))\n"
+        "print('ready', flush=True)\ntime.sleep(30)")], stdout=subprocess.PIPE)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == b"ready"
+        stack.pid_file(get_settings()).parent.mkdir(parents=True)
+        stack.pid_file(get_settings()).write_text(str(child.pid))
+        assert "demandé au processus" in stack.request_reload()
+        child.wait(10)
+        assert marker.read_text() == "ok"
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
