@@ -49,7 +49,7 @@ async def api_guard(request: web.Request, handler) -> web.StreamResponse:
     if not request.path.startswith("/api/v1/"):
         return await handler(request)
     try:
-        async with session_scope(request.app["engine"]) as session:
+        async with session_scope(request.app["engine"], write=True) as session:  # last_used_at
             partner = await authenticate(session, _bearer(request))
             request["partner_id"] = partner.id
         wait = request.app["api_limiter"].check(f"partner:{partner.id}")
@@ -104,7 +104,7 @@ async def put_offer(request: web.Request) -> web.Response:
     checked, errors = check_offer(body, request.match_info["reference"])
     if checked is None:
         return _error(422, "offer_invalid", "L'offre est refusée.", details=errors)
-    async with session_scope(request.app["engine"]) as session:
+    async with session_scope(request.app["engine"], write=True) as session:
         partner = await _partner(session, request)
         [result] = await upsert_checked(session, partner, [checked])
         await session.refresh(result.offer, ["periods"])
@@ -138,7 +138,7 @@ async def put_batch(request: web.Request) -> web.Response:
     if report.errors:
         return _error(422, "batch_invalid", f"{len(report.errors)} offre(s) refusée(s) : rien n'est écrit.",
                       details=report.errors)
-    async with session_scope(request.app["engine"]) as session:
+    async with session_scope(request.app["engine"], write=True) as session:
         results = await upsert_checked(session, await _partner(session, request), checked)
     counts = {status: sum(r.status == status for r in results) for status in ("created", "updated", "unchanged")}
     return _ok({"counts": counts, "results": [{"reference": r.reference, "result": r.status, "id": r.offer.id}
@@ -147,7 +147,7 @@ async def put_batch(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/offers/{reference}/close")
 async def close(request: web.Request) -> web.Response:
-    async with session_scope(request.app["engine"]) as session:
+    async with session_scope(request.app["engine"], write=True) as session:
         partner = await _partner(session, request)
         await close_offer(session, partner, request.match_info["reference"])
         link, offer = await get_partner_offer(session, partner, request.match_info["reference"])

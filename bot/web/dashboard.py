@@ -55,7 +55,7 @@ async def open_link(request: web.Request) -> web.Response:
 async def spend_link(request: web.Request) -> web.Response:
     form = await request.post()
     check_csrf(request, str(form.get("csrf") or ""))
-    async with session_scope(request.app["engine"]) as session:
+    async with session_scope(request.app["engine"], write=True) as session:
         try:
             opened = await redeem_link(session, request.match_info["token"])
         except DomainError as exc:
@@ -108,7 +108,7 @@ async def moderate(request: web.Request) -> web.Response:
     form = await request.post()
     check_csrf(request, str(form.get("csrf") or ""))
     offer_id = int(request.match_info["offer_id"])
-    async with session_scope(request.app["engine"]) as session:
+    async with session_scope(request.app["engine"], write=True) as session:
         admin = await session.get(Account, who[0])
         try:
             if form.get("decision") == "approve":
