@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import random
 import sys
 import tempfile
@@ -45,6 +46,7 @@ class Run:
     errors: int = 0
     turns: int = 0
     wall: float = 0.0
+    load_before: float = 0.0  # the machine's 1-min load average: other work skews the figures
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -72,6 +74,7 @@ async def pupil(gw: GatewayOverReplicas, chat_id: int, run: Run, think: float, u
 
 
 async def load(urls: list[str], database_url: str, run: Run, think: float, first_chat: int) -> None:
+    run.load_before = os.getloadavg()[0]
     async with GatewayOverReplicas(urls, database_url) as gw:
         started = time.monotonic()
         until = started + run.duration
@@ -87,11 +90,11 @@ async def load(urls: list[str], database_url: str, run: Run, think: float, first
 def report(runs: list[Run]) -> None:
     print()
     print(f"{'base':10s} {'Rasa':>4s} {'mode':>14s} {'users':>5s} {'turns':>6s} {'turns/s':>8s} "
-          f"{'p50 ms':>7s} {'p95 ms':>7s} {'p99 ms':>7s} {'errors':>6s}")
+          f"{'p50 ms':>7s} {'p95 ms':>7s} {'p99 ms':>7s} {'errors':>6s} {'load':>5s}")
     for r in runs:
         print(f"{r.database:10s} {r.replicas:4d} {r.mode:>14s} {r.users:5d} {r.turns:6d} "
               f"{(r.turns - r.errors) / r.wall if r.wall else 0:8.2f} {r.pct(0.5) * 1000:7.0f} "
-              f"{r.pct(0.95) * 1000:7.0f} {r.pct(0.99) * 1000:7.0f} {r.errors:6d}")
+              f"{r.pct(0.95) * 1000:7.0f} {r.pct(0.99) * 1000:7.0f} {r.errors:6d} {r.load_before:5.1f}")
     by = {(r.database, r.mode, r.replicas): r for r in runs}
     for (database, mode, replicas), r in by.items():
         one = by.get((database, mode, 1))
