@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import texts
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.replies import Reply, parse_rasa
-from bot.storage import writing
 from tremplin.db import session_scope
 from tremplin.privacy.identifiers import external_hash
 from tremplin.services.accounts import find_account, get_or_create_account
@@ -53,7 +52,7 @@ class Relay:
             async with session_scope(self.engine) as session:  # returning users: a read only
                 known = await find_account(session, self.channel, external_id) is not None
             if not known:
-                async with writing(self.engine), session_scope(self.engine, write=True) as session:
+                async with session_scope(self.engine, write=True) as session:  # queues: writing()
                     await get_or_create_account(session, self.channel, external_id, address)
             self._known.add(sender)
         return sender

@@ -20,21 +20,17 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.replies import Button
-from tremplin.db import for_writes
+from tremplin.db import for_writes, local_writer
 
 log = logging.getLogger(__name__)
 metadata = MetaData()
-_sqlite_writers: dict[int, asyncio.Lock] = {}
 
 
 def writing(engine: AsyncEngine) -> contextlib.AbstractAsyncContextManager[object]:
-    """SQLite has one writer at a time and its busy handler sleeps in steps of up to 100 ms:
-    queueing this process's writes on a lock instead keeps reply latency low under load. The
-    transaction itself then begins with `for_writes(engine)` (BEGIN IMMEDIATE): against the other
-    processes (action server, notifier), the lock is waited for at BEGIN."""
-    if engine.dialect.name != "sqlite":
-        return contextlib.nullcontext()
-    return _sqlite_writers.setdefault(id(engine), asyncio.Lock())
+    """The gateway's writes queue behind this process's other writers (`tremplin.db.local_writer`,
+    SQLite only) and their transaction begins with `for_writes(engine)` (BEGIN IMMEDIATE): against
+    the other processes (action server, notifier), the lock is waited for at BEGIN."""
+    return local_writer(engine)
 
 
 button_tokens = Table(

@@ -19,11 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
 from tests.fakes.gateway import GatewayRunner  # noqa: E402
 from tests.faults import application, registration, run_once, summary  # noqa: E402
-from tests.runtime_stack import (STACK_CONFIG, RuntimeStack, drop_postgres, postgres_demo,  # noqa: E402
-                                 sqlite_demo)
+from tests.runtime_stack import (STACK_CONFIG, RuntimeStack, drop_postgres, fresh_api,  # noqa: E402
+                                 postgres_demo, sqlite_demo)
 from tremplin.db import make_engine  # noqa: E402
 
 
@@ -33,7 +32,7 @@ async def main(args: argparse.Namespace) -> int:
     url = await postgres_demo() if args.postgres else await sqlite_demo(tmp)
     stack = RuntimeStack(tmp, url)
     await asyncio.to_thread(stack.start)
-    api = FakeBotAPI()
+    api = fresh_api()
     await api.start()
     engine = make_engine(url)
     gateway = GatewayRunner(api, stack.rasa_url, engine, STACK_CONFIG, rate_limit=False)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import texts
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.gateway import GatewayRunner
-from tests.runtime_stack import STACK_CONFIG
+from tests.runtime_stack import STACK_CONFIG, fresh_api
 from tremplin.db import make_engine
 from tremplin.models import ChannelIdentity, SchoolClass, Student
 from tremplin.privacy.identifiers import external_hash
@@ -75,7 +75,7 @@ async def classroom_burst(rasa_url: str, database_url: str, pupils: int = 30, wi
                           first_chat: int = 810_000_000, timeout: float = 90.0) -> BurstReport:
     """The gateway in this process (fake Bot API, no flood limiter), Rasa and actions outside."""
     report = BurstReport(pupils, window)
-    api = FakeBotAPI()
+    api = fresh_api()
     await api.start()
     engine = make_engine(database_url)
     gateway = GatewayRunner(api, rasa_url, engine, STACK_CONFIG, rate_limit=False)

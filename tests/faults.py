@@ -5,6 +5,7 @@ asked again (an answer the form forgot), « Oups », and whether the database ho
 from __future__ import annotations
 
 import asyncio
+import io
 import random
 import re
 from collections.abc import Awaitable, Callable
@@ -132,6 +133,14 @@ async def _answer(api: FakeBotAPI, chat: int, before: int) -> list[str]:
     return api.texts(chat)[before:]
 
 
+def _tasks() -> str:
+    """Where each task of this loop waits: what a lost message was stuck on."""
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        task.print_stack(limit=8, file=out)
+    return out.getvalue()[-6000:]
+
+
 def _question(script: Script, said: list[str]) -> tuple[str, Step] | None:
     """The first rule (in the script's order of priority) that the bot's last turn matches."""
     texts_ = [norm(text) for text in said]
@@ -170,6 +179,7 @@ async def run_once(stack: RuntimeStack, api: FakeBotAPI, engine: AsyncEngine, sc
             said = await _answer(api, chat, before)
         except AssertionError:
             report.lost += 1
+            report.transcript.append("(pas de réponse ; tâches en cours :)\n" + _tasks())
             break
         report.busy += said.count(texts.BUSY)
         said = [t for t in said if t != texts.BUSY]

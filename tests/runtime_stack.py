@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import sys
 import time
 import urllib.request
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.stack import write_endpoints
 from bot.supervisor import Service
+from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.gateway import TEST_CONFIG
 from tests.stack_support import MODEL, RASA_BIN, free_port
 from tremplin.settings import REPO_ROOT
@@ -25,6 +27,12 @@ PG_ADMIN_URL = os.environ.get("TREMPLIN_TEST_PG_URL", "postgresql+asyncpg://post
 # Real Rasa turns under a burst take seconds on 2 cores: a short timeout would send a turn twice;
 # the retries outlast a Rasa restart on a loaded machine (≈ 90 s).
 STACK_CONFIG = replace(TEST_CONFIG, rasa_timeout=60.0, retry_delays=(1.0, 2.0, 4.0, 8.0, 15.0, 30.0, 30.0, 30.0, 30.0))
+
+
+def fresh_api() -> FakeBotAPI:
+    """A fake Bot API with a token of its own: update ids restart at 1 with each fake, and the
+    gateway would take them for updates already handled by an earlier bot on the same database."""
+    return FakeBotAPI(token=f"{random.randint(10**8, 10**9)}:FAKE-runtime")
 
 
 async def seed(url: str) -> None:

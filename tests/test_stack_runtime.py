@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.classroom import classroom_burst
-from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.gateway import GatewayRunner
 from tests.faults import application, registration, run_once
 from tests.conftest import pg_problem, require_postgres
-from tests.runtime_stack import STACK_CONFIG, RuntimeStack, drop_postgres, postgres_demo, sqlite_demo
+from tests.runtime_stack import (STACK_CONFIG, RuntimeStack, drop_postgres, fresh_api, postgres_demo,
+                                 sqlite_demo)
 from tests.stack_support import require_stack
 from tremplin.db import make_engine
 
@@ -56,7 +56,7 @@ async def test_a_class_joins_at_once_on_postgres(runtime: RuntimeStack) -> None:
 @pytest.mark.parametrize("target, script, kill_at", [("actions", registration, 5), ("rasa", application, 5)])
 async def test_kill_9_mid_conversation_loses_and_repeats_nothing(runtime: RuntimeStack, target: str,
                                                                  script, kill_at: int) -> None:
-    api = FakeBotAPI()
+    api = fresh_api()
     await api.start()
     engine = make_engine(runtime.database_url)
     gateway = GatewayRunner(api, runtime.rasa_url, engine, STACK_CONFIG, rate_limit=False)

@@ -8,20 +8,26 @@ BEGIN, where nothing is lost. Other transactions stay deferred: WAL readers neve
 and a read nested in a writer's transaction cannot deadlock on it."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from tremplin.settings import get_settings
 
 _engines: dict[str, AsyncEngine] = {}
-_writers: dict[int, AsyncEngine] = {}
+# Keyed by the engine itself, weakly: an id() could be reused by a later engine (another database).
+_writers: weakref.WeakKeyDictionary[Engine, AsyncEngine] = weakref.WeakKeyDictionary()
 _KEPT = "tremplin_kept_after_rollback"
+_local_writers: weakref.WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = \
+    weakref.WeakKeyDictionary()
 IMMEDIATE = "tremplin_sqlite_immediate"  # execution option: this transaction will write
 BUSY_TIMEOUT_MS = 15000  # a whole class joining at once queues for well under this
 
@@ -72,9 +78,10 @@ def for_writes(engine: AsyncEngine) -> AsyncEngine:
     elsewhere): for a unit of work that reads, then writes, while other processes write too."""
     if engine.dialect.name != "sqlite":
         return engine
-    if id(engine) not in _writers:
-        _writers[id(engine)] = engine.execution_options(**{IMMEDIATE: True})
-    return _writers[id(engine)]
+    writer = _writers.get(engine.sync_engine)
+    if writer is None:
+        writer = _writers[engine.sync_engine] = engine.execution_options(**{IMMEDIATE: True})
+    return writer
 
 
 def session_factory(engine: AsyncEngine | None = None) -> async_sessionmaker[AsyncSession]:
@@ -85,9 +92,36 @@ def session_factory(engine: AsyncEngine | None = None) -> async_sessionmaker[Asy
 async def session_scope(engine: AsyncEngine | None = None,
                         write: bool = False) -> AsyncIterator[AsyncSession]:
     """One transaction: committed when the block ends, rolled back if it raises. `write`: it will
-    write under concurrency, so on SQLite it takes the write lock at BEGIN (see `for_writes`);
-    never nest another transaction that writes inside it."""
+    write under concurrency, so on SQLite it queues behind this process's other writers
+    (`local_writer`) and takes the database's write lock at BEGIN (`for_writes`); never nest
+    another writing transaction inside it."""
     engine = engine or get_engine()
+    if write:
+        async with local_writer(engine):
+            async with _scope(engine, True) as session:
+                yield session
+    else:
+        async with _scope(engine, False) as session:
+            yield session
+
+
+def local_writer(engine: AsyncEngine) -> contextlib.AbstractAsyncContextManager[object]:
+    """This process's writers queue here (SQLite only), first come first served: SQLite's busy
+    handler sleeps in steps of up to 100 ms, and a whole class writing at once would wait in it.
+    Per engine (weakly: an id() is reused by later engines) and per event loop (a lock is bound to
+    the loop that first waited on it; tests and scripts run several loops in turn). Not re-entrant."""
+    if engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    locks = _local_writers.setdefault(engine.sync_engine, {})
+    loop = asyncio.get_running_loop()
+    if loop not in locks:
+        locks.clear()
+        locks[loop] = asyncio.Lock()
+    return locks[loop]
+
+
+@asynccontextmanager
+async def _scope(engine: AsyncEngine, write: bool) -> AsyncIterator[AsyncSession]:
     kept: list[object] = []
     try:
         async with session_factory(for_writes(engine) if write else engine)() as session:
