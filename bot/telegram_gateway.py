@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 
 from telegram import Bot, Update
 from telegram.constants import ChatAction
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 TYPING_AFTER = 0.8  # seconds
 PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+HANDOFF = re.compile(r"^/start(?:@\w+)?\s+web-([A-Za-z0-9]{4,16})$")
 
 
 class TelegramGateway:
@@ -87,6 +89,10 @@ class TelegramGateway:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or message.text is None:
             return
+        handoff = HANDOFF.match(message.text.strip())
+        if handoff:  # a pupil moves from the web chat to Telegram (bot/web, « Continuer sur Telegram »)
+            await self.handoff(context.bot, message.chat_id, user.id, handoff.group(1))
+            return
         result = from_text(message.text)
         if result is None:
             return
@@ -94,6 +100,23 @@ class TelegramGateway:
             await context.bot.send_message(message.chat_id, result.text)
             return
         await self.converse(context.bot, message.chat_id, user.id, result.message, update.update_id)
+
+    async def handoff(self, bot: Bot, chat_id: int, user_id: int, code: str) -> None:
+        """Attach this Telegram chat to the web account of the code, then greet it as usual."""
+        from tremplin.db import session_scope
+        from tremplin.services.errors import DomainError
+        from tremplin.services.links import redeem_handoff
+
+        if self.relay.engine is None:
+            return
+        try:
+            async with session_scope(self.relay.engine, write=True) as session:
+                await redeem_handoff(session, code, self.relay.channel, user_id, chat_id)
+        except DomainError as exc:
+            await bot.send_message(chat_id, exc.message)
+            return
+        await bot.send_message(chat_id, texts.HANDOFF_DONE)
+        await self.converse(bot, chat_id, user_id, "/greet")
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query, user = update.callback_query, update.effective_user

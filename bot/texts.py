@@ -21,3 +21,5 @@ BUTTON_EXPIRED = "Ce bouton n'est plus valable : réponds-moi simplement par éc
 TERMINAL_BANNER = ("Tremplin — l'assistant du stage de 3e (terminal).\n"
                    "Écris ton message puis Entrée ; tape le numéro d'un choix pour le sélectionner ; "
                    "/aide pour l'aide ; Ctrl-D pour quitter.")
+HANDOFF_DONE = ("C'est fait ✅ Cette conversation Telegram utilise maintenant ton compte de la page web : "
+                "ta classe et tes candidatures t'ont suivi.")

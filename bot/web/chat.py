@@ -128,6 +128,30 @@ async def post_json(request: web.Request) -> web.Response:
     return web.json_response({"items": items})
 
 
+async def to_telegram(request: web.Request) -> web.StreamResponse:
+    """« Continuer sur Telegram »: a code for « /start web-CODE » in Telegram, same account."""
+    from tremplin.db import session_scope
+    from tremplin.services.accounts import find_account
+    from tremplin.services.links import HANDOFF_MINUTES, issue_handoff
+
+    form = await request.post()
+    check_csrf(request, str(form.get("csrf") or ""))
+    sid = session_id(request)
+    back = "/widget" if form.get("widget") else "/"
+    relay = request.app["relay"]
+    if sid is None or relay is None:
+        raise web.HTTPFound(back)
+    await relay.register(sid, sid)
+    async with session_scope(request.app["engine"], write=True) as session:
+        account = await find_account(session, relay.channel, sid)
+        code = await issue_handoff(session, account) if account is not None else None
+    if code:
+        _transcript(request, sid).append({"who": "bot", "buttons": [], "text": (
+            f"Pour continuer sur Telegram avec le même compte, écris au bot Tremplin : /start web-{code} "
+            f"(code valable {HANDOFF_MINUTES} minutes, une seule fois). Ta classe et tes candidatures te suivent.")})
+    raise web.HTTPFound(back + "#message")
+
+
 def _same_origin(request: web.Request) -> bool:
     origin = request.headers.get("Origin")
     return origin is None or origin.split("://", 1)[-1] == request.host
@@ -171,5 +195,6 @@ def setup_chat(app: web.Application) -> None:
     app.router.add_get("/widget", page)
     app.router.add_post("/chat/send", send_form)
     app.router.add_post("/chat/messages", post_json)
+    app.router.add_post("/chat/telegram", to_telegram)
     app.router.add_get("/chat/ws", websocket)
     app.router.add_get("/widget.js", widget_script)

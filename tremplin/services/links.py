@@ -79,3 +79,54 @@ async def redeem_link(session: AsyncSession, token: str, now: datetime | None = 
 
 def dashboard_url(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/tableau/ouvrir/{token}"
+
+
+# --- moving a web conversation to Telegram --------------------------------------------------------
+HANDOFF = "handoff"
+HANDOFF_MINUTES = 15
+
+
+async def issue_handoff(session: AsyncSession, account: Account, now: datetime | None = None) -> str:
+    """A short code the pupil types in Telegram (« /start web-CODE ») to go on with the same account."""
+    from tremplin.privacy.identifiers import random_code
+    code = random_code(8)
+    session.add(DashboardLink(token_hash=_hash(HANDOFF + code), account_id=account.id, scope=HANDOFF,
+                              expires_at=(now or utcnow()) + timedelta(minutes=HANDOFF_MINUTES)))
+    audit(session, account.pseudonym, "handoff_code_issued", HANDOFF)
+    await session.flush()
+    return code
+
+
+async def redeem_handoff(session: AsyncSession, code: str, channel: str, external_id: str | int,
+                         address: str | int, now: datetime | None = None) -> Account:
+    """Attach this chat (e.g. Telegram) to the account of the code. A chat that is still a blank
+    account (no role yet) is moved over; one already used for something else is refused."""
+    from tremplin.models import ChannelIdentity, Student
+    from tremplin.privacy.identifiers import external_hash, seal
+
+    now = now or utcnow()
+    link = await session.scalar(select(DashboardLink).where(
+        DashboardLink.token_hash == _hash(HANDOFF + (code or "").strip().upper()), DashboardLink.scope == HANDOFF))
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        raise DomainError("handoff_invalid", "Ce code ne marche pas (déjà utilisé, expiré ou mal recopié). "
+                          "Demande un nouveau code sur la page web de Tremplin.")
+    account = await session.get(Account, link.account_id)
+    identity = await session.scalar(select(ChannelIdentity).where(
+        ChannelIdentity.channel == channel, ChannelIdentity.external_hash == external_hash(channel, external_id)))
+    if identity is not None and identity.account_id != account.id:
+        previous = await session.get(Account, identity.account_id)
+        used = previous.role is not None or previous.employer_id is not None or await session.scalar(
+            select(Student.id).where(Student.account_id == previous.id))
+        if used:
+            raise DomainError("handoff_taken", "Ce compte Telegram sert déjà à Tremplin : continue avec lui, "
+                              "ou écris « supprimer mes données » dessus avant de recommencer.")
+        identity.account_id = account.id
+        await session.flush()
+        await session.delete(previous)
+    elif identity is None:
+        session.add(ChannelIdentity(account_id=account.id, channel=channel,
+                                    external_hash=external_hash(channel, external_id), sealed_address=seal(address)))
+    link.used_at = now
+    audit(session, account.pseudonym, "handoff_redeemed", channel)
+    await session.flush()
+    return account
