@@ -175,3 +175,27 @@ async def test_a_typed_intent_payload_never_reaches_rasa(chat, rasa):
     assert items[-1]["who"] == "bot" and not any("apply_offer" in m for _, m in rasa.received)
     await chat.post("/chat/messages", json={"text": "/aide"}, headers={"X-CSRF-Token": csrf_of(html)})
     assert rasa.received[-1][1] == "/help"
+
+
+async def test_notifications_of_a_web_user_appear_on_the_page_once(chat, engine):
+    from tremplin.db import session_scope
+    from tremplin.models import Notification
+    from tremplin.services.accounts import find_account
+    from tremplin.services.outbox import enqueue
+
+    html = await (await chat.get("/")).text()
+    csrf = csrf_of(html)
+    await chat.post("/chat/send", data={"csrf": csrf, "text": "bonjour"})
+    sid = chat.app["transcripts"] and next(iter(chat.app["transcripts"]))
+    async with session_scope(engine) as s:
+        account = await find_account(s, "web", sid)
+        await enqueue(s, account.id, "teacher_reminder", "web-test-1", class_name="3e A",
+                      message="Ton professeur te rappelle de chercher ton stage.")
+    page = await (await chat.get("/")).text()
+    assert page.count("Ton professeur te rappelle") == 1
+    items = (await (await chat.post("/chat/messages", json={"text": "encore"},
+                                    headers={"X-CSRF-Token": csrf})).json())["items"]
+    assert not any("rappelle" in i["text"] for i in items)
+    async with session_scope(engine) as s:
+        from sqlalchemy import select
+        assert (await s.scalar(select(Notification.sent_at))) is not None

@@ -19,6 +19,7 @@ from aiohttp import WSMsgType, web
 from bot.inputs import MAX_TEXT, Answer, from_text
 from bot.replies import Reply
 from bot.storage import TokenStore
+from bot.web.inbox import take_notifications
 from bot.web.ratelimit import RateLimiter
 from bot.web.security import check_csrf, session_id
 
@@ -65,10 +66,16 @@ async def converse(request: web.Request, sid: str, text: str | None = None,
         return [{"who": "bot", "text": TOO_FAST, "buttons": []}]
     sender = await relay.register(sid, sid)
     log_items = _transcript(request, sid)
+    news = await take_notifications(request.app["engine"], relay.channel, sid)  # shown before the turn
+
+    def kept(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        log_items.extend(news + items)
+        return news + items
+
     if token is not None:
         redeemed = await request.app["token_store"].redeem(token[:40], sender)
         if redeemed.status != "ok":
-            return [{"who": "bot", "text": BUTTON_USED, "buttons": []}]
+            return kept([{"who": "bot", "text": BUTTON_USED, "buttons": []}])
         message, shown = redeemed.payload, redeemed.title
     else:
         # Typed text goes through the gateway's own filter: commands become fixed intents, and a
@@ -76,12 +83,10 @@ async def converse(request: web.Request, sid: str, text: str | None = None,
         shown = (text or "").strip()
         result = from_text(shown, MAX_TEXT)
         if result is None:
-            return []
+            return kept([])
         if isinstance(result, Answer):
-            out = [{"who": "user", "text": shown[:MAX_TEXT], "buttons": []},
-                   {"who": "bot", "text": result.text, "buttons": []}]
-            log_items.extend(out)
-            return out
+            return kept([{"who": "user", "text": shown[:MAX_TEXT], "buttons": []},
+                         {"who": "bot", "text": result.text, "buttons": []}])
         message = result.message
     out: list[dict[str, Any]] = []
     if shown != GREETING:
@@ -91,13 +96,15 @@ async def converse(request: web.Request, sid: str, text: str | None = None,
         # « supprimer mes données »: the relay forgot the account; the page forgets the transcript.
         request.app["transcripts"].pop(sid, None)
         return out
-    log_items.extend(out)
-    return out
+    return kept(out)
 
 
 @aiohttp_jinja2.template("chat.html")
 async def page(request: web.Request) -> dict[str, Any]:
     sid = session_id(request, create=True)
+    relay = request.app["relay"]
+    if sid and relay is not None and sid in request.app["transcripts"]:
+        _transcript(request, sid).extend(await take_notifications(request.app["engine"], relay.channel, sid))
     return {"items": list(_transcript(request, sid)) if sid else [], "widget": request.path == "/widget",
             "greet": not request.app["transcripts"].get(sid)}
 
