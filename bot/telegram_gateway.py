@@ -49,8 +49,11 @@ class TelegramGateway:
         async def busy() -> None:
             nonlocal kept
             if self.pending is not None and update_id is not None:
-                await self.pending.keep(update_id, chat_id, user_id, message)
-                kept = True
+                try:
+                    await self.pending.keep(update_id, chat_id, user_id, message)
+                    kept = True
+                except Exception:  # noqa: BLE001 - the retries below still run, in memory
+                    log.exception("could not keep a waiting message from %s", short(sender))
             await bot.send_message(chat_id, texts.BUSY)
 
         # "typing…" only when the answer is slow: it would cost flood-limit budget for nothing.
@@ -61,9 +64,9 @@ class TelegramGateway:
             return  # kept: the next start answers it
         finally:
             typing.cancel()
-        await send_replies(bot, chat_id, replies, self.tokens, sender)
-        if kept:
+        if kept:  # Rasa has run the turn: never again, even if sending the answer fails
             await self.pending.done(update_id)  # type: ignore[union-attr, arg-type]
+        await send_replies(bot, chat_id, replies, self.tokens, sender)
 
     async def resume(self, bot: Bot, turn: PendingTurn) -> None:
         """A message kept while Rasa was down, from before this start: answered now, once."""
@@ -74,8 +77,8 @@ class TelegramGateway:
             replies = await self.relay.ask(sender, turn.message)
         except Deferred:
             return
-        await send_replies(bot, turn.chat_id, replies, self.tokens, sender)
         await self.pending.done(turn.update_id)
+        await send_replies(bot, turn.chat_id, replies, self.tokens, sender)
 
     @staticmethod
     async def _typing_after(bot: Bot, chat_id: int, delay: float) -> None:
