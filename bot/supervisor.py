@@ -12,12 +12,17 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import aiohttp
+
+T = TypeVar("T")
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
@@ -53,6 +58,21 @@ def die_with_parent_hook(parent_pid: int | None = None) -> Callable[[], None] | 
     return hook
 
 
+_spawner: ThreadPoolExecutor | None = None
+
+
+def _from_long_lived_thread(spawn: Callable[[], T]) -> T:
+    """Linux sends the parent-death signal when the *thread* that forked exits: a service started
+    from a worker thread (asyncio.to_thread, a restart) would die with that thread. Fork from the
+    main thread, or else from one thread kept for the life of the process."""
+    global _spawner
+    if threading.current_thread() is threading.main_thread():
+        return spawn()
+    if _spawner is None:
+        _spawner = ThreadPoolExecutor(1, thread_name_prefix="tremplin-spawner")
+    return _spawner.submit(spawn).result()
+
+
 @dataclass
 class Service:
     name: str
@@ -68,10 +88,12 @@ class Service:
         with open(self.log_path, "ab") as log:
             # Own session (and process group): the terminal's Ctrl-C reaches us only, and we stop
             # children in order; the parent-death signal covers the launcher dying without a word.
-            self.process = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, cwd=self.cwd,
-                                            env={**os.environ, **self.env}, start_new_session=True,
-                                            preexec_fn=die_with_parent_hook())
+            def spawn() -> subprocess.Popen[bytes]:
+                return subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, cwd=self.cwd,
+                                        env={**os.environ, **self.env}, start_new_session=True,
+                                        preexec_fn=die_with_parent_hook())
+            self.process = _from_long_lived_thread(spawn)
 
     @property
     def exited(self) -> int | None:

@@ -74,3 +74,19 @@ def test_stop_ends_the_whole_group(tmp_path: Path) -> None:
     while alive(grandchild) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not alive(grandchild)
+
+
+def test_a_service_started_from_a_worker_thread_outlives_that_thread(tmp_path: Path) -> None:
+    """The parent-death signal follows the forking thread: a restart done in asyncio.to_thread
+    must not kill the service when that thread ends."""
+    import threading
+    service = Service("child", [sys.executable, "-c", "import time; time.sleep(60)"], "http://127.0.0.1:9/",
+                      tmp_path / "child.log")
+    worker = threading.Thread(target=service.start)
+    worker.start()
+    worker.join()
+    time.sleep(1)
+    try:
+        assert service.exited is None
+    finally:
+        service.stop(grace=2)
