@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from tremplin.settings import get_settings
 
 _engines: dict[str, AsyncEngine] = {}
-# Keyed by the engine itself, weakly: an id() could be reused by a later engine (another database).
-_writers: weakref.WeakKeyDictionary[Engine, AsyncEngine] = weakref.WeakKeyDictionary()
 _KEPT = "tremplin_kept_after_rollback"
-_local_writers: weakref.WeakKeyDictionary[Engine, dict[asyncio.AbstractEventLoop, asyncio.Lock]] = \
-    weakref.WeakKeyDictionary()
 IMMEDIATE = "tremplin_sqlite_immediate"  # execution option: this transaction will write
 BUSY_TIMEOUT_MS = 15000  # a whole class joining at once queues for well under this
 
@@ -78,9 +73,11 @@ def for_writes(engine: AsyncEngine) -> AsyncEngine:
     elsewhere): for a unit of work that reads, then writes, while other processes write too."""
     if engine.dialect.name != "sqlite":
         return engine
-    writer = _writers.get(engine.sync_engine)
+    # Kept on the engine itself: a table keyed by id() would hand it to a later engine reusing it.
+    writer: AsyncEngine | None = getattr(engine.sync_engine, "_tremplin_for_writes", None)
     if writer is None:
-        writer = _writers[engine.sync_engine] = engine.execution_options(**{IMMEDIATE: True})
+        writer = engine.execution_options(**{IMMEDIATE: True})
+        engine.sync_engine._tremplin_for_writes = writer  # type: ignore[attr-defined]
     return writer
 
 
@@ -108,16 +105,16 @@ async def session_scope(engine: AsyncEngine | None = None,
 def local_writer(engine: AsyncEngine) -> contextlib.AbstractAsyncContextManager[object]:
     """This process's writers queue here (SQLite only), first come first served: SQLite's busy
     handler sleeps in steps of up to 100 ms, and a whole class writing at once would wait in it.
-    Per engine (weakly: an id() is reused by later engines) and per event loop (a lock is bound to
-    the loop that first waited on it; tests and scripts run several loops in turn). Not re-entrant."""
+    Per engine (kept on it) and per event loop (a lock is bound to the loop that first waited on it;
+    tests and scripts run several loops in turn). Not re-entrant."""
     if engine.dialect.name != "sqlite":
         return contextlib.nullcontext()
-    locks = _local_writers.setdefault(engine.sync_engine, {})
     loop = asyncio.get_running_loop()
-    if loop not in locks:
-        locks.clear()
-        locks[loop] = asyncio.Lock()
-    return locks[loop]
+    held = getattr(engine.sync_engine, "_tremplin_local_writer", None)
+    if held is None or held[0] is not loop:
+        held = (loop, asyncio.Lock())
+        engine.sync_engine._tremplin_local_writer = held  # type: ignore[attr-defined]
+    return held[1]
 
 
 @asynccontextmanager
@@ -156,5 +153,4 @@ async def dispose_engines() -> None:
     for engine in list(_engines.values()):
         await engine.dispose()
     _engines.clear()
-    _writers.clear()
     await dispose_tracker_engines()
