@@ -199,3 +199,18 @@ async def test_notifications_of_a_web_user_appear_on_the_page_once(chat, engine)
     async with session_scope(engine) as s:
         from sqlalchemy import select
         assert (await s.scalar(select(Notification.sent_at))) is not None
+
+
+async def test_when_rasa_is_down_the_websocket_says_so_then_answers(rasa, engine):
+    await ensure_tables(engine)
+    rasa.down = True
+    async with RasaClient(rasa.url) as client:
+        async with web_client(engine, Relay(client, "web", engine, retry_delays=(0.3,))) as http:
+            await http.get("/")
+            async with http.ws_connect("/chat/ws") as ws:
+                await ws.send_json({"text": "allô"})
+                assert (await ws.receive_json())["type"] == "typing"
+                busy = await ws.receive_json()
+                assert "Je reviens dans un instant" in busy["items"][0]["text"]
+                rasa.down = False
+                assert (await ws.receive_json())["items"][-1]["text"] == "Tu as dit : allô"

@@ -11,11 +11,13 @@ import base64
 import json
 import logging
 from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 
+from bot import texts
 from bot.inputs import MAX_TEXT, Answer, from_text
 from bot.replies import Reply
 from bot.storage import TokenStore
@@ -56,8 +58,8 @@ async def _render(request: web.Request, sender: str, replies: list[Reply]) -> li
     return items
 
 
-async def converse(request: web.Request, sid: str, text: str | None = None,
-                   token: str | None = None) -> list[dict[str, Any]]:
+async def converse(request: web.Request, sid: str, text: str | None = None, token: str | None = None,
+                   on_wait: Callable[[], Awaitable[None]] | None = None) -> list[dict[str, Any]]:
     """One turn: the user's message (typed or a button) and the bot's replies, kept in the transcript."""
     relay = request.app["relay"]
     if relay is None:
@@ -91,7 +93,7 @@ async def converse(request: web.Request, sid: str, text: str | None = None,
     out: list[dict[str, Any]] = []
     if shown != GREETING:
         out.append({"who": "user", "text": shown, "buttons": []})
-    out += await _render(request, sender, await relay.ask(sender, message))
+    out += await _render(request, sender, await relay.ask(sender, message, on_wait=on_wait))
     if sender not in getattr(relay, "_known", {sender}):
         # « supprimer mes données »: the relay forgot the account; the page forgets the transcript.
         request.app["transcripts"].pop(sid, None)
@@ -183,7 +185,10 @@ async def websocket(request: web.Request) -> web.StreamResponse:
             continue
         async with lock:  # one turn at a time per browser tab, in order
             await ws.send_json({"type": "typing"})
-            items = await converse(request, sid, text=data.get("text"), token=data.get("button"))
+            async def busy() -> None:  # Rasa is slow or down: say so at once, the turn is retried
+                await ws.send_json({"type": "items", "items": [{"who": "bot", "text": texts.BUSY, "buttons": []}]})
+
+            items = await converse(request, sid, text=data.get("text"), token=data.get("button"), on_wait=busy)
             await ws.send_json({"type": "items", "items": items})
     return ws
 
