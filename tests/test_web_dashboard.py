@@ -130,6 +130,7 @@ async def test_territory_view_has_aggregates_only_and_moderates(engine):
         for name in ("Léa", "Tom", "Zoé"):
             assert name not in html
         assert "Collège Jean-Moulin" in html and "<svg" in html and "Boulangerie test" in html
+        assert re.search(r"<td>\d\d/\d\d</td><td>1</td><td>1</td><td>0</td>", html)  # this week: 1 waits, 1 placed
         csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
         forged = await client.post(f"/tableau/moderation/{ids['pending']}", data={"decision": "approve"})
         assert forged.status == 403

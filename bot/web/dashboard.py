@@ -14,7 +14,7 @@ from bot.web.security import check_csrf, is_https, sign, unsign
 from tremplin.db import session_scope
 from tremplin.models import Account
 from tremplin.services.classes import ACCEPTED, NOTHING, PENDING, SIGNED, export_class_csv
-from tremplin.services.dashboard import teacher_view, territory_view
+from tremplin.services.dashboard import GROUPS, teacher_view, territory_view
 from tremplin.services.errors import DomainError
 from tremplin.services.links import TEACHER, check_link, redeem_link
 from tremplin.services.moderation import approve_offer, reject_offer
@@ -82,7 +82,7 @@ async def board(request: web.Request) -> web.Response:
             view = await territory_view(session, account)
         except DomainError as exc:
             return _refused(request, exc.message, 403)
-        context: dict[str, Any] = {"v": view, "charts": charts,
+        context: dict[str, Any] = {"v": view, "charts": charts, "groups": GROUPS,
                                    "message": request.query.get("ok") or request.query.get("erreur")}
         return aiohttp_jinja2.render_template("territory.html", request, context)
 

@@ -20,6 +20,12 @@ from tremplin.services.classes import ClassOverview, class_overview
 from tremplin.services.moderation import figures, require_admin
 
 
+WAITING, PLACED, OTHER = "en attente", "acceptées", "refusées, retirées ou expirées"
+GROUPS = (WAITING, PLACED, OTHER)
+STATE_GROUPS = {ApplicationStatus.SENT: WAITING, ApplicationStatus.SEEN: WAITING,
+                **{status: PLACED for status in PLACED_STATUSES}}
+
+
 @dataclass
 class Bar:
     label: str
@@ -51,6 +57,7 @@ class TerritoryView:
     urban: tuple[int, int]
     pending_offers: list[tuple[Offer, Employer]]
     map_points: list[tuple[float, float, int, str]] = field(default_factory=list)  # lat, lon, places, commune
+    states_by_week: list[tuple[str, list[int]]] = field(default_factory=list)  # week, counts per GROUPS
 
 
 async def teacher_view(session: AsyncSession, teacher: Account) -> list[ClassView]:
@@ -92,12 +99,17 @@ async def territory_view(session: AsyncSession, admin: Account, today: date | No
         select(Application.status, func.count()).group_by(Application.status))).all()]
     today = today or date.today()
     start = today - timedelta(days=today.weekday() + 7 * 9)
-    weeks = Counter()
-    for (created,) in (await session.execute(select(Application.created_at))).all():
+    weeks: Counter = Counter()
+    week_states: dict[date, Counter] = {}
+    for created, status in (await session.execute(select(Application.created_at, Application.status))).all():
         day = created.date()
         if day >= start:
-            weeks[day - timedelta(days=day.weekday())] += 1
-    by_week = [Bar(f"{start + timedelta(weeks=i):%d/%m}", weeks[start + timedelta(weeks=i)]) for i in range(10)]
+            monday = day - timedelta(days=day.weekday())
+            weeks[monday] += 1
+            week_states.setdefault(monday, Counter())[STATE_GROUPS.get(status, OTHER)] += 1
+    mondays = [start + timedelta(weeks=i) for i in range(10)]
+    by_week = [Bar(f"{m:%d/%m}", weeks[m]) for m in mondays]
+    states_by_week = [(f"{m:%d/%m}", [week_states.get(m, Counter())[g] for g in GROUPS]) for m in mondays]
     pupils = dict((await session.execute(
         select(School.name, func.count(Student.id)).join(SchoolClass, SchoolClass.school_id == School.id)
         .join(Student, Student.class_id == SchoolClass.id).group_by(School.name))).all())
@@ -112,7 +124,7 @@ async def territory_view(session: AsyncSession, admin: Account, today: date | No
         select(Offer, Employer).join(Employer, Employer.id == Offer.employer_id)
         .where(Offer.status == OfferStatus.PENDING_REVIEW).order_by(Offer.created_at, Offer.id).limit(50))).all()
     return TerritoryView(by_domain, by_commune[:15], by_status, by_week, by_school, equity.rural, equity.urban,
-                         [(o, e) for o, e in pending], points)
+                         [(o, e) for o, e in pending], points, states_by_week)
 
 
 async def pending_count(session: AsyncSession) -> int:
