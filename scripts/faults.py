@@ -44,7 +44,7 @@ async def main(args: argparse.Namespace) -> int:
         for n in range(args.runs):
             for target in targets:
                 script = (registration if (n + len(reports)) % 2 == 0 else application)(n)
-                kill_at = random.randint(3, len(script.opening) + 4)
+                kill_at = random.randint(2, script.length)  # up to the last answer (the submit)
                 chat = 900_000_000 + len(reports)
                 report = await run_once(stack, api, engine, script, chat, target, kill_at)
                 reports.append(report)

@@ -43,6 +43,7 @@ class Script:
     rules: list[tuple[str, Step]]
     done: str
     check: Callable[[AsyncEngine, str], Awaitable[str | None]]
+    length: int  # user messages of an undisturbed run: where a kill may land
 
 
 def registration(n: int) -> Script:
@@ -63,7 +64,7 @@ def registration(n: int) -> Script:
     return Script("inscription", ["/start", "je suis chef d'entreprise", "je voudrais inscrire mon entreprise"], [
         (r.Q_RECAP, "oui c'est bon"), (r.Q_CHARTER, "j'accepte la charte"), (r.Q_SIRET, siret),
         (r.Q_COMPANY_PLACE, "Feurs"), (r.Q_CONTACT, contact), (r.Q_PHONE, phone), (r.Q_COMPANY_NAME, name),
-    ], r.REGISTERED, check)
+    ], r.REGISTERED, check, 10)
 
 
 def application(n: int) -> Script:
@@ -80,7 +81,7 @@ def application(n: int) -> Script:
         (r.Q_CONFIRM_APPLY, "oui"),
         (r.Q_MOTIVATION, "J'aimerais voir comment on soigne les gens, ça me plaît depuis longtemps"),
         (r.RESULTS, Press("Postuler", "je postule à la première")), (r.Q_WIDEN, Press("30 km", "oui jusqu'à 30 km")),
-    ], r.SENT, check)
+    ], r.SENT, check, 8)
 
 
 @dataclass
