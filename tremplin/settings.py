@@ -43,15 +43,6 @@ class Settings:
     rasa_external: bool = False
     # A prefix of our own for Rasa's Redis locks (alphanumeric), so two stacks can share a Redis.
     lock_key_prefix: str = "tremplin"
-    # `tremplin run` topology (issue 13): N Rasa servers on consecutive ports from the base port
-    # (0 → the port of the first RASA_URL), M action servers from RASA_ACTION_SERVER_URL's port.
-    rasa_replicas: int = 1
-    action_servers: int = 1
-    rasa_base_port: int = 0
-    # RASA_URL is a Rasa deployed elsewhere: `tremplin run` starts neither Rasa nor actions.
-    rasa_external: bool = False
-    # A prefix of our own for Rasa's Redis locks (alphanumeric), so two stacks can share a Redis.
-    lock_key_prefix: str = "tremplin"
     # Web side (bot/web): where it listens, the public address put in links, the API's rate limit.
     web_listen: str = "127.0.0.1:8080"
     web_public_url: str = "http://127.0.0.1:8080"
@@ -61,11 +52,6 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
-
-    @property
-    def rasa_urls(self) -> list[str]:
-        """RASA_URL may list several servers (comma-separated): the gateway routes over them."""
-        return [u.strip().rstrip("/") for u in self.rasa_url.split(",") if u.strip()]
 
     @property
     def rasa_urls(self) -> list[str]:
@@ -108,11 +94,6 @@ def get_settings() -> Settings:
         tracker_db_url=_env("TREMPLIN_TRACKER_DB_URL", ""),
         conversation_retention_days=int(_env("TREMPLIN_CONVERSATION_RETENTION_DAYS", "30")),
         school_year_end=_month_day(_env("TREMPLIN_SCHOOL_YEAR_END", "07-14")),
-        rasa_replicas=max(1, int(_env("TREMPLIN_RASA_REPLICAS", "1"))),
-        action_servers=max(1, int(_env("TREMPLIN_ACTION_SERVERS", "1"))),
-        rasa_base_port=int(_env("TREMPLIN_RASA_BASE_PORT", "0")),
-        rasa_external=_env("TREMPLIN_RASA_EXTERNAL", "0").lower() in ("1", "true", "yes", "oui"),
-        lock_key_prefix=_env("TREMPLIN_LOCK_KEY_PREFIX", "tremplin"),
         rasa_replicas=max(1, int(_env("TREMPLIN_RASA_REPLICAS", "1"))),
         action_servers=max(1, int(_env("TREMPLIN_ACTION_SERVERS", "1"))),
         rasa_base_port=int(_env("TREMPLIN_RASA_BASE_PORT", "0")),
