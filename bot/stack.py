@@ -284,11 +284,41 @@ def request_reload() -> str:
 # --- run -------------------------------------------------------------------------------------
 async def _front_ends() -> int:
     from bot.runners import chat, telegram_with_notifier
-    if get_settings().telegram_token:
-        say("bot Telegram et notifications en route ; Ctrl-C pour tout arrêter")
-        return await telegram_with_notifier()
-    say("pas de TELEGRAM_BOT_TOKEN : discussion dans le terminal")
-    return await chat(with_notifier=True)
+    stop_web = asyncio.Event()
+    web = asyncio.create_task(_web_beside(stop_web))
+    try:
+        if get_settings().telegram_token:
+            say("bot Telegram et notifications en route ; Ctrl-C pour tout arrêter")
+            return await telegram_with_notifier()
+        say("pas de TELEGRAM_BOT_TOKEN : discussion dans le terminal")
+        return await chat(with_notifier=True)
+    finally:
+        stop_web.set()
+        await asyncio.gather(web, return_exceptions=True)
+
+
+async def _web_beside(stop: asyncio.Event) -> None:
+    """The web side (chat, widget, dashboard, partners' API) in the same launcher; a taken port is said,
+    never fatal to the chat."""
+    settings = get_settings()
+    if not settings.web_beside:
+        return
+    from bot.config import bot_config
+    from bot.rasa_client import RasaClient
+    from bot.web.launch import addresses, public_url, serve_web
+    from tremplin.db import get_engine
+    try:
+        async with RasaClient(settings.rasa_url, bot_config().rasa_timeout) as rasa:
+            serving = asyncio.create_task(serve_web(get_engine(), rasa, stop))
+            await asyncio.sleep(0.5)
+            if serving.done():
+                serving.result()  # raises what stopped it (a taken port)
+            for line in addresses(public_url()):
+                say(line)
+            await serving
+    except OSError as exc:
+        say(f"site web non démarré ({settings.web_listen} : {exc.strerror or exc}) ; "
+            "TREMPLIN_WEB_LISTEN choisit une autre adresse")
 
 
 async def _start(services: list[Service]) -> None:

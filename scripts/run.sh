@@ -10,12 +10,6 @@ export RASA_TELEMETRY_ENABLED=false
 .venv/bin/tremplin stats
 echo "Modèle de langue : entraînement s'il a changé (environ 5 minutes la première fois)…"
 bash scripts/nlu_train.sh > /dev/null
-# The web side (chat, widget, dashboard, partners' API) beside the assistant; TREMPLIN_WEB=0 to skip.
-if [ "${TREMPLIN_WEB:-1}" != 0 ]; then
-    .venv/bin/tremplin web < /dev/null > /dev/null 2>&1 &
-    WEB_PID=$!
-    trap 'kill "$WEB_PID" 2>/dev/null || true' EXIT
-    .venv/bin/python -c 'from bot.web.launch import addresses; from tremplin.settings import get_settings
-print("\n".join("[tremplin] " + line for line in addresses(get_settings().web_public_url)))'
-fi
+# `tremplin run` serves the web side too (chat, widget, dashboard, partners' API) and prints its
+# addresses; TREMPLIN_WEB=0 to skip it.
 .venv/bin/tremplin run

@@ -45,6 +45,7 @@ class Settings:
     lock_key_prefix: str = "tremplin"
     # Web side (bot/web): where it listens, the public address put in links, the API's rate limit.
     web_listen: str = "127.0.0.1:8080"
+    web_beside: bool = True  # `tremplin run` serves the web side too (TREMPLIN_WEB=0: not)
     web_public_url: str = "http://127.0.0.1:8080"
     api_rate_per_minute: int = 120
     dashboard_link_minutes: int = 15
@@ -100,6 +101,7 @@ def get_settings() -> Settings:
         rasa_external=_env("TREMPLIN_RASA_EXTERNAL", "0").lower() in ("1", "true", "yes", "oui"),
         lock_key_prefix=_env("TREMPLIN_LOCK_KEY_PREFIX", "tremplin"),
         web_listen=_env("TREMPLIN_WEB_LISTEN", "127.0.0.1:8080"),
+        web_beside=_env("TREMPLIN_WEB", "1") != "0",
         web_public_url=_env("TREMPLIN_WEB_URL", "http://" + _env("TREMPLIN_WEB_LISTEN", "127.0.0.1:8080")).rstrip("/"),
         api_rate_per_minute=int(_env("TREMPLIN_API_RATE_PER_MINUTE", "120")),
         dashboard_link_minutes=int(_env("TREMPLIN_DASHBOARD_LINK_MINUTES", "15")),
