@@ -5,7 +5,6 @@ replica tests and by bench/load.py and bench/turn_profile.py."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import time
 import urllib.request
@@ -14,53 +13,28 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.stack import Topology, build_services, warm_up, write_endpoints
 from bot.supervisor import Service
 from tests.fakes.gateway import TEST_CONFIG
+from tests.runtime_stack import PG_ADMIN_URL, drop_postgres, postgres_demo, sqlite_demo
 from tests.stack_support import MODEL, free_port
 from tremplin.settings import get_settings, sync_database_url
 
-PG_ADMIN_URL = os.environ.get("TREMPLIN_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 # Real turns under load take seconds on 2 cores: a short timeout would send a turn twice.
 LOAD_CONFIG = replace(TEST_CONFIG, rasa_timeout=90.0, retry_delays=(1.0, 2.0, 4.0, 8.0))
 
 
 async def seeded_database(tmp: Path, database: str) -> tuple[str, str | None]:
     """A migrated demo database: (async URL, PostgreSQL database name to drop or None)."""
-    from tremplin.db import make_engine
-    from tremplin.migrate import upgrade
-    from tremplin.seed.demo import seed_demo
-    name = None
     if database == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp / 'replicas.db'}"
-    else:
-        name = f"tremplin_load_{uuid.uuid4().hex[:8]}"
-        admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        try:
-            async with admin.connect() as conn:
-                await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        finally:
-            await admin.dispose()
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    await asyncio.to_thread(upgrade, url)
-    engine = make_engine(url)
-    try:
-        await seed_demo(engine)
-    finally:
-        await engine.dispose()
-    return url, name
+        return await sqlite_demo(tmp), None
+    url = await postgres_demo()
+    return url, url.rsplit("/", 1)[1]
 
 
 async def drop_database(name: str) -> None:
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
+    await drop_postgres(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
 
 
 def wait_up(service: Service, others: list[Service], timeout: float = 400.0) -> None:
