@@ -11,7 +11,10 @@ replica count; a « 1 replica » run routes the gateway to the first server only
 says they are a pupil, joins a class, then loops over searches, a FAQ and a thank-you. A turn's
 latency runs from the update's arrival at the fake Bot API to the end of the gateway's handling
 (every reply sent). Turns that time out, are empty or say « Oups » count as errors. Prints numbers;
-asserts nothing (tests/test_stack_replicas_real.py runs the short form and checks errors)."""
+asserts nothing (tests/test_stack_replicas_real.py runs the short form and checks errors).
+Each line also gives the processor time one turn costs each part (Rasa servers, action servers,
+this process — the gateway and the simulated users —, PostgreSQL backends), from /proc: unlike
+latencies, it barely moves when other work shares the machine, and it says what 2 cores can hold."""
 from __future__ import annotations
 
 import argparse
@@ -27,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.replica_stack import GatewayOverReplicas, start_replica_stack  # noqa: E402
+from bench.cpu import CpuMeter  # noqa: E402
+from tests.replica_stack import GatewayOverReplicas, ReplicaStack, start_replica_stack  # noqa: E402
 
 OPENING = ["/start", "je suis élève", "mon code de classe c'est FEURS-3A"]
 LOOP = ["je cherche un stage dans la santé", "c koi une convention de stage", "et dans la boulangerie ?",
@@ -47,6 +51,7 @@ class Run:
     turns: int = 0
     wall: float = 0.0
     load_before: float = 0.0  # the machine's 1-min load average: other work skews the figures
+    cpu: dict[str, float] = field(default_factory=dict)  # seconds of CPU per part during the run
 
     def pct(self, q: float) -> float:
         ordered = sorted(self.latencies)
@@ -73,9 +78,29 @@ async def pupil(gw: GatewayOverReplicas, chat_id: int, run: Run, think: float, u
             await asyncio.sleep(random.uniform(0.6 * think, 1.4 * think))
 
 
-async def load(urls: list[str], database_url: str, run: Run, think: float, first_chat: int) -> None:
+async def postgres_backends(gw: GatewayOverReplicas) -> set[int]:
+    """The server processes serving this database (the pools of every part of the stack)."""
+    if gw.engine.dialect.name != "postgresql":
+        return set()
+    from sqlalchemy import text
+    async with gw.engine.connect() as conn:
+        rows = await conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
+        return {row[0] for row in rows}
+
+
+def meter_for(stack: ReplicaStack) -> CpuMeter:
+    def groups(services: list) -> set[int]:
+        return {s.process.pid for s in services if s.process is not None}
+    return CpuMeter({"Rasa": groups(stack.rasa), "actions": groups(stack.actions)}, {})
+
+
+async def load(urls: list[str], database_url: str, run: Run, think: float, first_chat: int,
+               meter: CpuMeter | None = None) -> None:
     run.load_before = os.getloadavg()[0]
     async with GatewayOverReplicas(urls, database_url) as gw:
+        if meter is not None:
+            meter.pids["PostgreSQL"] = await postgres_backends(gw)
+            meter.start()
         started = time.monotonic()
         until = started + run.duration
         tasks = []
@@ -85,6 +110,9 @@ async def load(urls: list[str], database_url: str, run: Run, think: float, first
                 await asyncio.sleep(think / run.users)
         await asyncio.gather(*tasks)
         run.wall = time.monotonic() - started
+        if meter is not None:
+            meter.pids["PostgreSQL"] |= await postgres_backends(gw)
+            run.cpu = meter.stop()
 
 
 def report(runs: list[Run]) -> None:
@@ -101,6 +129,13 @@ def report(runs: list[Run]) -> None:
         if replicas > 1 and one and one.wall and r.wall and one.turns:
             ratio = ((r.turns - r.errors) / r.wall) / ((one.turns - one.errors) / one.wall)
             print(f"{database} {mode}: {replicas} replicas / 1 replica = {ratio:.2f}× turns/s")
+    print("\nprocessor time per turn (ms), from /proc:")
+    for r in runs:
+        if r.cpu and r.turns:
+            parts = ", ".join(f"{name} {seconds * 1000 / r.turns:.0f}" for name, seconds in r.cpu.items())
+            total = sum(r.cpu.values()) * 1000 / r.turns
+            print(f"  {r.database} × {r.replicas} Rasa, {r.mode}: {parts} ; total {total:.0f} ms "
+                  f"→ 2 cores hold ≈ {2000 / total:.0f} turns/s")
 
 
 def matrix(args: argparse.Namespace) -> list[Run]:
@@ -123,7 +158,8 @@ def matrix(args: argparse.Namespace) -> list[Run]:
                         run = Run(database, replicas, label, args.users, args.duration)
                         print(f"[load] {database} × {replicas} Rasa, {label}, {args.users} users, "
                               f"{args.duration:g} s…", flush=True)
-                        asyncio.run(load(stack.rasa_urls[:replicas], stack.database_url, run, think, chat))
+                        asyncio.run(load(stack.rasa_urls[:replicas], stack.database_url, run, think, chat,
+                                         meter_for(stack)))
                         chat += args.users
                         runs.append(run)
             finally:

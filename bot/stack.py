@@ -30,7 +30,11 @@ from tremplin.settings import REPO_ROOT, Settings, get_settings
 
 RASA_BIN = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
 HEALTH_TIMEOUT = 300.0  # loading a Rasa model takes a while on a small machine
-RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+# One TensorFlow thread per Rasa server: its models are small, one server is one core's worth of
+# work, and several servers share the machine (threads spinning for tiny ops only cost CPU;
+# bench/load.py prints the processor time per turn).
+RASA_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
+            "TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
 
 
 def say(text: str) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ["config.yml", "domain", "data/nlu", "data/rules.yml", "data/stories.yml", "nlu",
           "requirements-rasa.txt"]
+RUNTIME_ONLY = {"nlu/rasa_runtime.py"}  # patches the running server, changes nothing the model learns
 
 
 def model_hash() -> str:
@@ -21,7 +22,8 @@ def model_hash() -> str:
         path = ROOT / entry
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if "__pycache__" in file.parts or file.suffix == ".pyc" or not file.exists():
+            if ("__pycache__" in file.parts or file.suffix == ".pyc" or not file.exists()
+                    or str(file.relative_to(ROOT)) in RUNTIME_ONLY):
                 continue
             digest.update(str(file.relative_to(ROOT)).encode())
             digest.update(b"\0")

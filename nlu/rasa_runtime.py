@@ -1,0 +1,95 @@
+"""Runtime fixes for the Rasa server we pin (3.6), installed when Rasa imports our components.
+
+Both were found by profiling the Rasa server under load (py-spy, 100 pupils, bench/load.py).
+
+1. Rasa 3.6 checks each answer of the action server with ``jsonschema.validate(result, schema)``.
+That function first checks the *schema itself* against the JSON Schema meta-schema, then builds
+a validator, on every call: profiled under load (py-spy on the Rasa server, 100 pupils), this
+re-checking of a constant schema took about 40 % of Rasa's CPU, more than NLU and the policies
+together. Here the validator is built and the schema checked once; each answer is validated
+exactly as before (same errors, same message).
+2. Each event read back from the tracker store finds its class with ``Event.resolve_by_type``,
+which walks every subclass of ``Event`` (and ``inspect.isabstract`` on each) per event: 6 % of
+Rasa's CPU, the biggest part of reading a tracker. Here the classes are looked up in a table
+built from the same walk, in the same order; anything not in it goes to Rasa's own code.
+
+Nothing here changes what the model learns, so
+this file is not a training input (scripts/nlu_model_hash.py leaves it out).
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+PINNED = "3.6."  # the version whose code this replaces, line for line
+
+
+@functools.lru_cache(maxsize=1)
+def _action_result_validator() -> Any:
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+    """``RemoteAction._validate_action_result`` with the validator built once."""
+    from jsonschema.exceptions import best_match
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    error = best_match(_action_result_validator().iter_errors(result))
+    if error is not None:
+        error.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+    return True
+
+
+_EVENT_CLASSES: dict[str, Any] = {}
+
+
+def resolve_event_type(type_name: str, default: Any = None) -> Any:
+    """``Event.resolve_by_type`` from a table; the first class of the walk wins, as in Rasa's loop."""
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    found = _EVENT_CLASSES.get(type_name)
+    if found is None:
+        for cls in all_subclasses(Event):  # a class imported since the last walk is picked up here
+            _EVENT_CLASSES.setdefault(cls.type_name, cls)
+        found = _EVENT_CLASSES.get(type_name)
+    return found if found is not None else _RASA_RESOLVE_BY_TYPE(type_name, default)
+
+
+_RASA_RESOLVE_BY_TYPE: Any = None  # Rasa's own, for « topic », defaults and unknown names
+
+
+def install() -> bool:
+    """Replace the per-call check in the Rasa we pin; anything else is left alone (and said)."""
+    try:
+        import rasa
+        from rasa.core.actions.action import RemoteAction
+    except ImportError:  # imported outside Rasa's environment: nothing to fix
+        return False
+    if not rasa.__version__.startswith(PINNED):
+        logger.warning("nlu.rasa_runtime: Rasa %s is not %sx, its action checks are left as they are",
+                       rasa.__version__, PINNED)
+        return False
+    from rasa.shared.core.events import Event
+
+    global _RASA_RESOLVE_BY_TYPE
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    if _RASA_RESOLVE_BY_TYPE is None:
+        _RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
+        Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
+    return True
