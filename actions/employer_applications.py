@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from actions.base import Turn, TremplinAction
 from actions.employer_contacts import answer_join_request, join_code, show_join_requests
-from actions.employer_common import APPLICATION_CODE, accepted_student, commune_label, current_employer, offer_ref
+from actions.employer_common import accepted_student, current_employer, offer_ref
+from tremplin.geography import commune_label
 from tremplin.answers import parse_count
 from tremplin.dates.period import range_label
 from tremplin.models import PENDING_STATUSES, Application, Employer, Offer
+from tremplin.privacy.identifiers import find_application_code
 from tremplin.services.applications import STATUS_WORDS, accept, decline, mark_seen
 from tremplin.services.errors import NotFound
 from tremplin.services.outbox import enqueue
@@ -31,9 +33,8 @@ EXPIRY_NOTE = "Sans réponse, une candidature expire au bout de 15 jours et l'é
 
 def application_code(turn: Turn) -> str | None:
     for value in (turn.entity("code"), turn.slot("code")):
-        match = APPLICATION_CODE.search(str(value or ""))
-        if match:
-            return match[0].upper()
+        if code := find_application_code(str(value or "")):
+            return code
     return None
 
 
@@ -63,12 +64,12 @@ class ActionReviewApplications(TremplinAction):
             return None
         offer_id, _ = offer_ref(turn.entity("code"))
         pending = await pending_for(turn, employer, offer_id)
-        after = APPLICATION_CODE.search(str(turn.entity("code") or ""))  # "Plus tard": the next one
+        after = find_application_code(turn.entity("code"))  # "Plus tard": the next one
         if not after and offer_id is None:
             await show_join_requests(turn, employer.id)  # someone asking to join the company comes first
         if after:
             codes = [a.public_code for a, _ in pending]
-            index = codes.index(after[0].upper()) + 1 if after[0].upper() in codes else 0
+            index = codes.index(after) + 1 if after in codes else 0
             pending = pending[index:]
             if not pending:
                 turn.say("C'est tout pour l'instant : les candidatures laissées pour plus tard vous attendent. "

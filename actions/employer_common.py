@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from actions.base import Turn
 from tremplin.dates import parse_periods, zone_for_departement
 from tremplin.dates.rules import check_period_for_stage
-from tremplin.geography.communes import get_communes
+from tremplin.geography import commune_label
 from tremplin.models import PLACED_STATUSES, Account, Application, Employer, Offer, School, SchoolClass, Student
 from tremplin.services.employer_contacts import pending_request_of, waiting_message
 from tremplin.services.errors import DomainError, Forbidden
@@ -21,7 +21,6 @@ from tremplin.services.errors import DomainError, Forbidden
 # Button payloads only use entities the domain already declares: `code` carries "O-<id>" for an offer
 # (optionally ":<operation>"), "env:<tag>" for an environment, "C-XXXXXX" for an application.
 OFFER_CODE = re.compile(r"\bO-(\d{1,9})(?::([a-z]+))?\b", re.IGNORECASE)
-APPLICATION_CODE = re.compile(r"\bC-[A-Z0-9]{6}\b", re.IGNORECASE)
 
 OFFER_LOADS = (selectinload(Offer.periods), selectinload(Offer.environments))
 
@@ -81,11 +80,6 @@ async def owned_offer(session: AsyncSession, account: Account, offer_id: int, *,
         raise Forbidden("offer_not_found", "Je ne trouve pas cette offre parmi les vôtres. Écrivez « mes offres » "
                         "pour voir la liste de vos offres.")
     return offer
-
-
-def commune_label(insee: str) -> str:
-    commune = get_communes().get(insee)
-    return commune.label if commune else insee
 
 
 def periods_from_slot(value: str | None) -> list[tuple[date, date]]:

@@ -8,11 +8,12 @@ from rasa_sdk.events import EventType
 from sqlalchemy import case, func, select
 
 from actions.base import Turn, TremplinAction
-from actions.employer_common import (OFFER_LOADS, commune_label, current_employer, offer_code, offer_ref,
+from actions.employer_common import (OFFER_LOADS, current_employer, offer_code, offer_ref,
                                      owned_offer)
 from actions.employer_offer_periods import edit_periods
 from actions.employer_publish_actions import periods_words
 from tremplin.answers import parse_count
+from tremplin.geography import commune_label
 from tremplin.models import PENDING_STATUSES, Application, Employer, Offer, OfferStatus
 from tremplin.services.offers import MAX_PLACES, OfferDraft, create_offer, label, move_offer
 

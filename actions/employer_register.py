@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
-from actions.employer_common import commune_label
+from tremplin.geography import commune_label
 from tremplin.answers import read_commune, read_free_text, read_person_name, read_phone, read_siret, read_yes_no
 from tremplin.models import Employer, Role
 from tremplin.services.employer_contacts import pending_request_of, waiting_message

@@ -11,7 +11,7 @@ from actions.base import TremplinAction, Turn
 from actions.employer_contacts import show_join_requests
 from actions.follow_common import button, latest_text, number
 from actions.web_links import say_dashboard_link
-from tremplin.geography.communes import get_communes
+from tremplin.geography import commune_label
 from tremplin.models import Account, Employer, Offer, ProblemReport, ReportStatus, utcnow
 from tremplin.services.audit import audit
 from tremplin.services.employer_contacts import pending_requests_for
@@ -31,11 +31,6 @@ REASONS = {
 REASON_TITLES = {"coordonnees": "Coordonnées dans le texte", "hors_cadre": "Hors cadre du stage de 3e",
                  "incomplete": "Description trop vague", "inapproprie": "Contenu inadapté"}
 CONFIRM = "CONFIRMER"
-
-
-def _commune(insee: str) -> str:
-    commune = get_communes().get(insee)
-    return commune.label if commune else insee
 
 
 def _excerpt(text: str, limit: int = 280) -> str:
@@ -82,7 +77,7 @@ class ActionModerationQueue(TremplinAction):
         for offer in queue.offers[:SHOWN]:
             employer = await turn.session.get(Employer, offer.employer_id)
             turn.say(f"📝 Offre n° {offer.id} — « {offer.title} » ({offer.metier_label})\n"
-                     f"{employer.name} (SIRET {employer.siret}), {_commune(offer.commune_insee)}, "
+                     f"{employer.name} (SIRET {employer.siret}), {commune_label(offer.commune_insee)}, "
                      f"{offer.capacity} place(s)\n« {_excerpt(offer.description or '')} »",
                      buttons=[button(f"Valider l'offre {offer.id}", "approve_offer", nombre=offer.id),
                               button(f"Refuser l'offre {offer.id}", "reject_offer", nombre=offer.id),

@@ -21,7 +21,7 @@ from tremplin.services.classes import (
 )
 from tremplin.services.errors import Forbidden
 from tremplin.dates.period import range_label
-from tremplin.services.follow import french_day
+from tremplin.dates.period import french_date
 
 S = ApplicationStatus
 JOIN_CODE = re.compile(r"(?<![\w-])(?:CLASSE-)?([A-Z0-9]{2,8}-[A-Z0-9]{1,3}(?:-[A-Z0-9]{2,3})?)(?![\w-])")
@@ -92,7 +92,7 @@ class ActionClassOverview(TremplinAction):
             if pending:
                 lines.append("Conventions à confirmer une fois signées :")
                 for first, code, week in pending:
-                    lines.append(f"   – {first}, candidature {code} (semaine du {french_day(week)})")
+                    lines.append(f"   – {first}, candidature {code} (semaine du {french_date(week, year=False)})")
                     buttons.append(button(f"Convention signée : {first} ({code})", "confirm_agreement", code=code))
             turn.say("\n".join(lines), buttons=buttons)
         await say_dashboard_link(turn)
@@ -147,7 +147,8 @@ class ActionConfirmAgreement(TremplinAction):
         student = await turn.session.get(Student, application.student_id)
         offer = await turn.session.get(Offer, application.offer_id)
         name = student.first_name or "l'élève"
+        week = french_date(application.week_start, year=False)
         turn.say(f"C'est noté : la convention de {name} ({application.public_code}, « {offer.title} », semaine du "
-                 f"{french_day(application.week_start)}) est signée — « {STATUS_WORDS[application.status]} ».\n"
+                 f"{week}) est signée — « {STATUS_WORDS[application.status]} ».\n"
                  f"{name}, sa famille et l'entreprise en sont informés.")
         return None

@@ -7,6 +7,7 @@ import re
 
 from actions.base import Turn
 from tremplin.models import Role
+from tremplin.privacy.identifiers import find_application_code
 from tremplin.services.errors import DomainError, Forbidden
 
 # The date parser speaks to students; teachers read the same hints with "vous".
@@ -20,7 +21,6 @@ _VOUS = [
     ("ou donne ", "ou donnez "),
 ]
 
-APPLICATION_CODE = re.compile(r"\bC-?([A-HJ-NP-Z2-9]{6})\b", re.I)
 NUMBER = re.compile(r"\b(\d{1,9})\b")
 
 
@@ -53,9 +53,8 @@ def latest_text(turn: Turn) -> str:
 def application_code(turn: Turn) -> str | None:
     """A "C-XXXXXX" code from this message's `code` entity or text (never an old slot value)."""
     for candidate in (turn.entity("code"), latest_text(turn)):
-        match = APPLICATION_CODE.search(str(candidate or ""))
-        if match:
-            return "C-" + match.group(1).upper()
+        if code := find_application_code(str(candidate or "")):
+            return code
     return None
 
 

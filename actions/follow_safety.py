@@ -17,10 +17,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.base import TremplinAction, Turn, account_for
-from actions.follow_common import APPLICATION_CODE, latest_text
+from actions.follow_common import latest_text
 from tremplin.db import get_engine, session_scope
 from tremplin.models import Account, Application, ParentLink, Role, School, SchoolClass, Student
-from tremplin.privacy.identifiers import new_pseudonym
+from tremplin.privacy.identifiers import find_application_code, new_pseudonym
 from tremplin.privacy import Audience, mask
 from tremplin.services.audit import audit
 from tremplin.services.moderation import report_problem
@@ -55,11 +55,11 @@ async def _offer_of_own_application(session, account: Account, tracker: Tracker)
     if account.role is not Role.STUDENT:
         return None
     said = " ".join(str(e.get("value") or "") for e in (tracker.latest_message or {}).get("entities") or [])
-    match = APPLICATION_CODE.search(said + " " + ((tracker.latest_message or {}).get("text") or ""))
-    if match is None:
+    code = find_application_code(said + " " + ((tracker.latest_message or {}).get("text") or ""))
+    if code is None:
         return None
     return await session.scalar(select(Application.offer_id).join(Student, Application.student_id == Student.id)
-                                .where(Application.public_code == "C-" + match.group(1).upper(),
+                                .where(Application.public_code == code,
                                        Student.account_id == account.id))
 
 

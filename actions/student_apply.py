@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn, typed_text
 from actions.student_common import (
-    commune_label, home_commune, load_state, offer_id_from, period_of_slot, student_or_explain,
+    home_commune, load_state, offer_id_from, period_of_slot, student_or_explain,
 )
 from tremplin.answers import read_free_text, read_yes_no
 from tremplin.dates.period import range_label
-from tremplin.geography import haversine_km
+from tremplin.geography import commune_label, haversine_km
 from tremplin.models import (
     PENDING_STATUSES, PLACED_STATUSES, Application, Offer, OfferStatus, Student,
 )

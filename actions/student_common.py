@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from actions.base import Turn
 from tremplin.dates.period import range_label
-from tremplin.geography import Commune, get_communes
+from tremplin.geography import Commune, commune_label, get_communes
 from tremplin.metiers import ENVIRONMENTS, get_referentiel, resolve_environments
 from tremplin.models import Role, School, SchoolClass, Student
 from tremplin.privacy import public_text
@@ -160,11 +160,6 @@ def stage_week(student: Student | None) -> tuple[date, date] | None:
 
 def distance_words(km: float) -> str:
     return "à moins d'1 km" if km < 1 else f"à {round(km)} km"
-
-
-def commune_label(insee: str) -> str:
-    commune = get_communes().get(insee)
-    return commune.label if commune else insee
 
 
 def offer_buttons(offer_id: int) -> list[dict[str, str]]:

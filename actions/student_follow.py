@@ -2,22 +2,21 @@
 and the host's contact), and withdrawing one after a confirmation."""
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from actions.base import TremplinAction, Turn, typed_text
 from actions.routing import PARENT_FOLLOWS
-from actions.student_common import commune_label, student_or_explain
+from actions.student_common import student_or_explain
+from tremplin.geography import commune_label
 from tremplin.dates.period import range_label
 from tremplin.models import PENDING_STATUSES, PLACED_STATUSES, Application, Offer, Role, Student
 from tremplin.privacy import public_text
 from tremplin.services.applications import STATUS_WORDS, withdraw
 from tremplin.services.errors import DomainError
 from tremplin.services.follow import contact_after_acceptance
+from tremplin.privacy.identifiers import find_application_code
 from tremplin.services.privacy import WITHDRAWABLE
 
-APP_CODE = re.compile(r"\bC-([A-Z0-9]{6})\b", re.IGNORECASE)
 NEXT_STEPS = ("Prochaine étape : la convention de stage, signée par ton collège, l'employeur et ta famille. "
               "Parles-en vite à ton professeur principal.")
 
@@ -101,8 +100,7 @@ class ActionWithdrawApplication(TremplinAction):
             await self._withdraw(turn, student, pending)
             return
         rows = [(a, o) for a, o in await _rows(turn, student) if a.status in WITHDRAWABLE]
-        match = APP_CODE.search(turn.entity("code") or turn.tracker.latest_message.get("text") or "")
-        code = f"C-{match.group(1).upper()}" if match else None
+        code = find_application_code(turn.entity("code") or turn.tracker.latest_message.get("text") or "")
         if code is None and len(rows) == 1:
             code = rows[0][0].public_code
         if code is None:

@@ -11,11 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from actions.base import TremplinAction, Turn
 from actions.student_common import (
-    OFFER_REF, commune_label, distance_words, env_words, load_state, offer_buttons,
+    OFFER_REF, distance_words, env_words, load_state, offer_buttons,
 )
 from actions.student_search import show_page
 from tremplin.dates.period import range_label
-from tremplin.geography import haversine_km
+from tremplin.geography import commune_label, haversine_km
 from tremplin.metiers import get_referentiel
 from tremplin.models import Employer, Offer, OfferStatus
 from tremplin.privacy import public_text

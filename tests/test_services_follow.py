@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from tremplin.dates.period import french_date
 from tests.factories import MOTIVATION, employer_with_account, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import Account, CodeAttempt, Notification, ParentLink, Role, utcnow
@@ -13,7 +14,7 @@ from tremplin.services import applications as apps
 from tremplin.services.accounts import get_or_create_account, set_role
 from tremplin.services.errors import DomainError, NotFound
 from tremplin.services.follow import (
-    contact_after_acceptance, french_day, link_child, parent_links_of, status_for_parent, unlink_parent,
+    contact_after_acceptance, link_child, parent_links_of, status_for_parent, unlink_parent,
 )
 from tremplin.services.parents import create_link_code
 
@@ -25,8 +26,9 @@ async def _family(s, first_name: str = "Léa"):
     return pupil, parent
 
 
-def test_french_day():
-    assert french_day(date(2026, 12, 8)) == "8 décembre" and french_day(date(2027, 3, 1)) == "1er mars"
+def test_french_date_without_year():
+    assert french_date(date(2026, 12, 8), year=False) == "8 décembre"
+    assert french_date(date(2027, 3, 1), year=False) == "1er mars"
 
 
 async def test_link_child_links_and_tells_the_student(engine):
@@ -92,7 +94,7 @@ async def test_parent_summary_after_acceptance_names_employer_and_next_step(engi
                  for _ in range(3)]
         await apps.accept(s, boss, codes[1])
         (child,) = await status_for_parent(s, parent)
-    week = french_day(pupil.stage_start)
+    week = french_date(pupil.stage_start, year=False)
     assert child.summary == (f"Léa a envoyé 3 candidatures ; {employer.name} (Feurs) l'a acceptée pour la "
                              f"semaine du {week} ; prochaine étape : la convention.")
     assert child.placement.code == codes[1] and child.placement.commune == "Feurs"

@@ -10,25 +10,11 @@ A student account (a minor) can never become admin, nor an account tied to an em
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
-from pathlib import Path
 
 from tremplin.commands import EXIT_OK, EXIT_USAGE, CommandError, run_with_engine
 
 TERMINAL_CHANNEL = "terminal"
-TERMINAL_USER_FILE = "terminal-user"  # same file as bot.terminal.terminal_user_id (bot/ is not imported here)
-
-
-def terminal_user_id(data_dir: Path) -> str:
-    """The local terminal chat's user id, created like the chat does when it does not exist yet."""
-    path = data_dir / TERMINAL_USER_FILE
-    if path.exists() and path.read_text().strip():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    user = "local-" + secrets.token_hex(8)
-    path.write_text(user + "\n")
-    return user
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -105,6 +91,7 @@ def cmd_grant(args: argparse.Namespace) -> int:
 def cmd_grant_terminal(args: argparse.Namespace) -> int:
     """The terminal chat (`./scripts/run.sh` without Telegram) keeps its user id under the data directory."""
     from tremplin.db import session_scope
+    from tremplin.privacy.identifiers import terminal_user_id
     from tremplin.services.accounts import get_or_create_account
     from tremplin.settings import get_settings
 

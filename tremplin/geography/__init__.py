@@ -4,6 +4,7 @@ from tremplin.geography.communes import (
     Commune,
     CommuneIndex,
     CommuneResolution,
+    commune_label,
     get_communes,
 )
 from tremplin.geography.distance import bounding_box, haversine_km
@@ -14,6 +15,7 @@ __all__ = [
     "CommuneIndex",
     "CommuneResolution",
     "bounding_box",
+    "commune_label",
     "get_communes",
     "haversine_km",
 ]

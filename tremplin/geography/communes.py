@@ -402,3 +402,12 @@ class CommuneIndex:
 def get_communes() -> CommuneIndex:
     """The process-wide index, loaded once from :func:`default_reference_path`."""
     return CommuneIndex.load()
+
+
+def commune_label(insee: str | None, missing: str | None = None) -> str:
+    """« Feurs (42110) » for an INSEE code, as every answer shows a commune; a code the reference no
+    longer knows is shown as it is (or `missing` when there is no code at all)."""
+    commune = get_communes().get(insee) if insee else None
+    if commune is not None:
+        return commune.label
+    return insee or (missing if missing is not None else "")

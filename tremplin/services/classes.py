@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tremplin.dates.period import french_date
 from tremplin.geography.communes import get_communes
 from tremplin.models import (
     Account, Application, ApplicationStatus, Role, School, SchoolClass, Student,
@@ -22,7 +23,7 @@ from tremplin.services.applications import STATUS_WORDS, advance_agreement
 from tremplin.services.audit import audit
 from tremplin.services.employers import normalize_phone, resolve_commune
 from tremplin.services.errors import DomainError, Forbidden, NotFound
-from tremplin.services.follow import ensure_code_attempts_left, french_day, record_code_failure
+from tremplin.services.follow import ensure_code_attempts_left, record_code_failure
 from tremplin.services.outbox import enqueue
 from tremplin.text import normalize
 
@@ -232,7 +233,7 @@ async def export_class_csv(session: AsyncSession, teacher_account: Account, clas
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(["Prénom", "Situation", "Candidatures", "Classe", "Semaine de stage"])
-    week = f"du {french_day(overview.stage_start)} au {french_day(overview.stage_end)}"
+    week = f"du {french_date(overview.stage_start, year=False)} au {french_date(overview.stage_end, year=False)}"
     for line in overview.students:
         writer.writerow([_cell(line.first_name), line.state, line.applications, _cell(overview.name), week])
     return "\ufeff" + out.getvalue()

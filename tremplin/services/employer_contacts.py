@@ -4,21 +4,19 @@ existing contact of the company (or the Tremplin team) approves the request."""
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tremplin.models import Account, Employer, EmployerJoinRequest, JoinStatus, Role, utcnow
-from tremplin.privacy.identifiers import random_code
+from tremplin.privacy.identifiers import find_join_code, new_join_code
 from tremplin.services.audit import audit
 from tremplin.services.errors import DomainError, Forbidden, NotFound
 from tremplin.services.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
-JOIN_CODE = re.compile(r"\bJ-?([A-HJ-NP-Z2-9]{6})\b", re.IGNORECASE)
 
 
 @dataclass
@@ -30,13 +28,12 @@ class JoinDecision:
 
 def join_code_in(text: str | None) -> str | None:
     """"accepter j-4k8mqz" → "J-4K8MQZ"; None when the text holds no join-request code."""
-    match = JOIN_CODE.search(text or "")
-    return "J-" + match.group(1).upper() if match else None
+    return find_join_code(text)
 
 
 async def _new_code(session: AsyncSession) -> str:
     while True:
-        code = "J-" + random_code(6)
+        code = new_join_code()
         if await session.scalar(select(EmployerJoinRequest.id).where(EmployerJoinRequest.public_code == code)) is None:
             return code
 

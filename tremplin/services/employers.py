@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tremplin.geography.communes import Commune, get_communes
+from tremplin.geography.communes import Commune, commune_label, get_communes
 from tremplin.models import Account, Employer, Offer, OfferStatus, Role, utcnow
 from tremplin.services.audit import audit
 from tremplin.services.employer_contacts import request_to_join
@@ -139,8 +139,7 @@ async def _join_existing(session: AsyncSession, account: Account, employer: Empl
 
 
 async def employer_card(session: AsyncSession, employer: Employer) -> EmployerCard:
-    commune = get_communes().get(employer.commune_insee)
-    where = commune.label if commune else employer.commune_insee
+    where = commune_label(employer.commune_insee)
     published = await session.scalar(select(func.count()).select_from(Offer).where(
         Offer.employer_id == employer.id, Offer.status == OfferStatus.PUBLISHED)) or 0
     kind = "Structure publique" if employer.is_public_body else "Entreprise"

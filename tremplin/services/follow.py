@@ -14,7 +14,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tremplin.db import keep_after_rollback
-from tremplin.geography.communes import get_communes
+from tremplin.dates.period import french_date
+from tremplin.geography.communes import commune_label, get_communes
 from tremplin.models import (
     PENDING_STATUSES, PLACED_STATUSES, Account, Application, ApplicationStatus, CodeAttempt, Employer,
     Offer, ParentLink, Role, Student, utcnow,
@@ -27,8 +28,6 @@ from tremplin.services.parents import redeem_link_code
 
 MAX_CODE_FAILURES = 5
 CODE_WINDOW = timedelta(hours=1)
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre"]
 S = ApplicationStatus
 NEXT_STEP = {
     S.ACCEPTED: "prochaine étape : la convention.",
@@ -36,10 +35,6 @@ NEXT_STEP = {
     S.AGREEMENT_SIGNED: "la convention est signée, tout est prêt.",
     S.DONE: "le stage est terminé.",
 }
-
-
-def french_day(day: date) -> str:
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]}"
 
 
 async def ensure_code_attempts_left(session: AsyncSession, account: Account, kind: str, message: str,
@@ -144,7 +139,7 @@ async def _child_status(session: AsyncSession, student: Student) -> ChildStatus:
         status.placement = Placement(app.public_code, STATUS_WORDS[app.status], employer.name,
                                      _commune_name(offer.commune_insee), app.week_start)
         parts.append(f"{employer.name} ({status.placement.commune}) l'a acceptée pour la semaine du "
-                     f"{french_day(app.week_start)}")
+                     f"{french_date(app.week_start, year=False)}")
         parts.append(NEXT_STEP[app.status])
     else:
         pending = sum(1 for a, _, _ in rows if a.status in PENDING_STATUSES)
@@ -188,8 +183,7 @@ async def contact_after_acceptance(session: AsyncSession, student: Student, appl
     if app.status not in PLACED_STATUSES:
         raise DomainError("not_accepted", "Les coordonnées de l'employeur te seront données dès qu'il aura "
                           f"accepté ta candidature (pour l'instant : « {STATUS_WORDS[app.status]} »).")
-    commune = get_communes().get(offer.commune_insee)
-    where = commune.label if commune else offer.commune_insee
+    where = commune_label(offer.commune_insee)
     address = f"{offer.street_address}, {where}" if offer.street_address else where
     return HostContact(employer.name, employer.contact_name, employer.contact_phone, employer.contact_email,
                        address)

@@ -13,7 +13,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tremplin.dates.period import french_date
-from tremplin.geography.communes import get_communes
+from tremplin.geography.communes import commune_label
 from tremplin.models import (
     PENDING_STATUSES, Account, Application, ApplicationStatus, AuditEntry, ChannelIdentity, CodeAttempt, Employer,
     EmployerJoinRequest, JoinStatus, Notification, Offer, ParentLink, ParentLinkCode, ProblemReport, Role, School,
@@ -21,7 +21,6 @@ from tremplin.models import (
 )
 from tremplin.services.applications import STATUS_WORDS, withdraw
 from tremplin.services.audit import audit
-from tremplin.services.follow import french_day
 from tremplin.services.moderation import withdraw_employer_offers
 from tremplin.services.offers import label as offer_label
 from tremplin.services.outbox import enqueue, enqueue_job
@@ -35,8 +34,7 @@ WITHDRAWABLE = (*PENDING_STATUSES, ApplicationStatus.ACCEPTED, ApplicationStatus
 
 
 def _commune(insee: str | None) -> str:
-    commune = get_communes().get(insee) if insee else None
-    return commune.label if commune else (insee or "non renseignée")
+    return commune_label(insee, missing="non renseignée")
 
 
 async def _student_lines(session: AsyncSession, student: Student) -> list[str]:
@@ -50,8 +48,8 @@ async def _student_lines(session: AsyncSession, student: Student) -> list[str]:
         if row:
             lines.append(f"Classe : {row[0]} — {row[1]}")
     if student.stage_start:
-        lines.append(f"Semaine de stage : du {french_day(student.stage_start)} au "
-                     f"{french_day(student.stage_end or student.stage_start)}")
+        lines.append(f"Semaine de stage : du {french_date(student.stage_start, year=False)} au "
+                     f"{french_date(student.stage_end or student.stage_start, year=False)}")
     apps = (await session.execute(select(Application, Offer.title).join(Offer)
                                   .where(Application.student_id == student.id).order_by(Application.id))).all()
     lines.append(f"Candidatures : {len(apps)}")
