@@ -1,6 +1,6 @@
 """Runtime fixes for the Rasa server we pin (3.6), installed when Rasa imports our components.
 
-Both were found by profiling the Rasa server under load (py-spy, 100 pupils, bench/load.py).
+All three were found by profiling the Rasa server under load (py-spy, 100 pupils, bench/load.py).
 
 1. Rasa 3.6 checks each answer of the action server with ``jsonschema.validate(result, schema)``.
 That function first checks the *schema itself* against the JSON Schema meta-schema, then builds
@@ -12,13 +12,19 @@ exactly as before (same errors, same message).
 which walks every subclass of ``Event`` (and ``inspect.isabstract`` on each) per event: 6 % of
 Rasa's CPU, the biggest part of reading a tracker. Here the classes are looked up in a table
 built from the same walk, in the same order; anything not in it goes to Rasa's own code.
+3. The loaded model is ≈ 840 000 Python objects that live as long as the server; every full
+collection of Python's garbage collector walked them all (300–500 ms, during which that server
+answers nobody; one every 5 s or so under load). They are frozen (``gc.freeze``) when the first
+message arrives — the launcher's warm-up turn, before any pupil —, so collections only walk
+what turns create.
 
-Nothing here changes what the model learns, so
-this file is not a training input (scripts/nlu_model_hash.py leaves it out).
+Nothing here changes what the model learns, so this file is not a training input
+(scripts/nlu_model_hash.py leaves it out).
 """
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 from typing import Any
 
@@ -74,6 +80,20 @@ def resolve_event_type(type_name: str, default: Any = None) -> Any:
 _RASA_RESOLVE_BY_TYPE: Any = None  # Rasa's own, for « topic », defaults and unknown names
 
 
+def freeze_after_first_message(handle_message: Any) -> Any:
+    """``Agent.handle_message`` that first freezes what loading the model left in memory."""
+    @functools.wraps(handle_message)
+    async def handle(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not getattr(handle, "frozen", False):
+            handle.frozen = True  # type: ignore[attr-defined]
+            gc.collect()
+            gc.freeze()
+            logger.info("nlu.rasa_runtime: %d objects of the loaded model frozen", gc.get_freeze_count())
+        return await handle_message(self, *args, **kwargs)
+    handle.tremplin_freeze = True  # type: ignore[attr-defined]
+    return handle
+
+
 def install() -> bool:
     """Replace the per-call check in the Rasa we pin; anything else is left alone (and said)."""
     try:
@@ -85,6 +105,7 @@ def install() -> bool:
         logger.warning("nlu.rasa_runtime: Rasa %s is not %sx, its action checks are left as they are",
                        rasa.__version__, PINNED)
         return False
+    from rasa.core.agent import Agent
     from rasa.shared.core.events import Event
 
     global _RASA_RESOLVE_BY_TYPE
@@ -92,4 +113,7 @@ def install() -> bool:
     if _RASA_RESOLVE_BY_TYPE is None:
         _RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
+    if not getattr(Agent.handle_message, "tremplin_freeze", False):
+        Agent.handle_message = freeze_after_first_message(Agent.handle_message)  # type: ignore[method-assign]
     return True
+

@@ -71,3 +71,29 @@ def test_a_tracker_read_back_from_events_is_the_same():
     again = DialogueStateTracker.from_dict("s", [e.as_dict() for e in tracker.events], slots)
     assert list(again.events) == list(tracker.events)
     assert again.get_slot("role") == "eleve"
+
+
+def test_the_model_left_in_memory_is_frozen_when_the_first_message_arrives():
+    import asyncio
+    import gc
+
+    from rasa.core.agent import Agent
+
+    class Loaded:
+        calls = 0
+
+        async def handle_message(self, message):
+            Loaded.calls += 1
+            return [message]
+
+    handle = rasa_runtime.freeze_after_first_message(Loaded.handle_message)
+    gc.unfreeze()
+    long_lived = [[i] for i in range(50_000)]  # what loading a model leaves behind
+    assert gc.get_freeze_count() == 0
+    assert asyncio.run(handle(Loaded(), "bonjour")) == ["bonjour"]
+    frozen = gc.get_freeze_count()
+    assert frozen >= len(long_lived)
+    assert asyncio.run(handle(Loaded(), "encore")) == ["encore"]
+    assert gc.get_freeze_count() == frozen and Loaded.calls == 2  # once only; every message handled
+    assert getattr(Agent.handle_message, "tremplin_freeze", False)
+    gc.unfreeze()
