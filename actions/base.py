@@ -16,13 +16,13 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tremplin.answers import read_free_text, read_yes_no
 from tremplin.db import get_engine, session_scope
-from tremplin.models import Account, ChannelIdentity, Role
+from tremplin.models import Account, Role
+from tremplin.queries.people import account_for
 from tremplin.services.errors import DomainError
 
 log = logging.getLogger("tremplin.actions")
@@ -72,12 +72,6 @@ class Turn:
     @property
     def pseudonym(self) -> str:
         return self.account.pseudonym if self.account else "anonyme"
-
-
-async def account_for(session: AsyncSession, sender_id: str) -> Account | None:
-    """The gateway sends the HMAC of the chat id as sender id and registers the account beforehand."""
-    return await session.scalar(
-        select(Account).join(ChannelIdentity).where(ChannelIdentity.external_hash == sender_id))
 
 
 def _database_busy(err: OperationalError) -> bool:

@@ -5,19 +5,18 @@ from __future__ import annotations
 import re
 
 from rasa_sdk.events import EventType, SlotSet
-from sqlalchemy import select
 
 from actions.base import Turn, TremplinAction
 from actions.employer_contacts import answer_join_request, join_code, show_join_requests
-from actions.employer_common import accepted_student, current_employer, offer_ref
-from tremplin.geography import commune_label
+from actions.employer_common import current_employer, offer_ref
 from tremplin.answers import parse_count
 from tremplin.dates.period import range_label
-from tremplin.models import PENDING_STATUSES, Application, Employer, Offer
+from tremplin.models import Application, Employer, Offer
 from tremplin.privacy.identifiers import find_application_code
-from tremplin.services.applications import STATUS_WORDS, accept, decline, mark_seen
-from tremplin.services.errors import NotFound
-from tremplin.services.outbox import enqueue
+from tremplin.queries.employers import pending_applications
+from tremplin.services.acceptance import accept_and_tell_teacher
+from tremplin.services.applications import check_can_decline, decline, mark_seen
+from tremplin.services.errors import DomainError
 
 # Addressed to a 14-year-old: "tu". The employer picks one, or writes their own (scrubbed by the service).
 DECLINE_WORDINGS = [
@@ -38,15 +37,6 @@ def application_code(turn: Turn) -> str | None:
     return None
 
 
-async def pending_for(turn: Turn, employer: Employer, offer_id: int | None = None) -> list[tuple[Application, Offer]]:
-    stmt = (select(Application, Offer).join(Offer, Application.offer_id == Offer.id)
-            .where(Offer.employer_id == employer.id, Application.status.in_(PENDING_STATUSES))
-            .order_by(Application.created_at, Application.id))
-    if offer_id is not None:
-        stmt = stmt.where(Offer.id == offer_id)
-    return [(a, o) for a, o in (await turn.session.execute(stmt)).all()]
-
-
 def card(application: Application, offer: Offer, position: int, total: int) -> str:
     """Only what keeps the student anonymous: code, motivation, week and distance band."""
     return (f"Candidature {application.public_code} pour « {offer.title} » ({position} sur {total} en attente)\n"
@@ -63,7 +53,7 @@ class ActionReviewApplications(TremplinAction):
         if employer is None:
             return None
         offer_id, _ = offer_ref(turn.entity("code"))
-        pending = await pending_for(turn, employer, offer_id)
+        pending = await pending_applications(turn.session, employer.id, offer_id)
         after = find_application_code(turn.entity("code"))  # "Plus tard": the next one
         if not after and offer_id is None:
             await show_join_requests(turn, employer.id)  # someone asking to join the company comes first
@@ -82,7 +72,7 @@ class ActionReviewApplications(TremplinAction):
             return None
         application, offer = pending[0]
         await mark_seen(turn.session, turn.account, application.public_code)
-        total = len(await pending_for(turn, employer, offer_id))
+        total = len(await pending_applications(turn.session, employer.id, offer_id))
         position = total - len(pending) + 1
         code = application.public_code
         turn.say(card(application, offer, position, total) + "\nL'élève reste anonyme jusqu'à votre acceptation.",
@@ -114,10 +104,8 @@ class ActionAcceptApplication(TremplinAction):
         employer, code = await employer_and_code(turn, "acceptez")
         if employer is None or code is None:
             return None
-        application = await accept(turn.session, turn.account, code)
-        offer = await turn.session.get(Offer, application.offer_id)
-        await turn.session.refresh(offer)
-        student = await accepted_student(turn.session, turn.account, code)
+        done = await accept_and_tell_teacher(turn.session, turn.account, employer, code)
+        application, offer, student = done.application, done.offer, done.student
         lines = [f"C'est accepté : {student.first_name} fera son stage chez vous, "
                  f"{range_label(application.week_start, application.week_end)}. Je l'ai prévenu(e)."]
         if student.school:
@@ -125,17 +113,7 @@ class ActionAcceptApplication(TremplinAction):
                          + (f", classe {student.class_name}" if student.class_name else ""))
         if student.teacher_contact:
             lines.append(f"Professeur référent, pour la convention : {student.teacher_contact}")
-        if student.teacher_account_id:
-            week = range_label(application.week_start, application.week_end)
-            contact = ", ".join(v for v in (employer.contact_name, employer.contact_phone) if v) or "via Tremplin"
-            await enqueue(turn.session, student.teacher_account_id, "agreement_to_prepare",
-                          f"app:{code}:agreement-contact:{student.teacher_account_id}", code=code,
-                          employer_name=employer.name, contact_name=employer.contact_name,
-                          contact_phone=employer.contact_phone, offer_title=offer.title,
-                          message=f"Bonne nouvelle : {student.first_name} ({student.class_name}) est accepté(e) en "
-                                  f"stage chez {employer.name} ({commune_label(offer.commune_insee)}), {week} "
-                                  f"(candidature {code}). Pour préparer la convention de stage, contact de "
-                                  f"l'entreprise : {contact}.")
+        if done.teacher_told:
             lines.append("Son professeur a reçu vos coordonnées par Tremplin pour préparer la convention de stage : "
                          "il ou elle vous contactera, et vous pouvez aussi appeler le secrétariat du collège.")
         else:
@@ -157,13 +135,12 @@ class ActionDeclineApplication(TremplinAction):
         employer, code = await employer_and_code(turn, "refusez")
         if employer is None or code is None:
             return None
-        application = await turn.session.scalar(
-            select(Application).join(Offer).where(Application.public_code == code, Offer.employer_id == employer.id))
-        if application is None:
-            raise NotFound("application_not_found", "Je ne trouve pas cette candidature parmi celles de vos offres.")
-        if application.status not in PENDING_STATUSES:
-            turn.say(f"Cette candidature est déjà « {STATUS_WORDS[application.status]} » : il n'y a plus rien à "
-                     "y répondre.")
+        try:
+            await check_can_decline(turn.session, turn.account, code)
+        except DomainError as err:
+            if err.code != "already_answered":
+                raise
+            turn.say(err.message)
             return None
         choice = parse_count(turn.entity("nombre"))
         message = self.own_words(turn, code)

@@ -1,28 +1,20 @@
 """What the employer actions share: who the company is, offer references in button payloads, the
-number of places, the vouvoiement of the date parser's messages, and what an acceptance reveals."""
+number of places and the vouvoiement of the date parser's messages."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from actions.base import Turn
 from tremplin.dates import parse_periods, zone_for_departement
 from tremplin.dates.rules import check_period_for_stage
-from tremplin.geography import commune_label
-from tremplin.models import PLACED_STATUSES, Account, Application, Employer, Offer, School, SchoolClass, Student
+from tremplin.models import Employer, Offer
 from tremplin.services.employer_contacts import pending_request_of, waiting_message
-from tremplin.services.errors import DomainError, Forbidden
+from tremplin.services.errors import DomainError
 
 # Button payloads only use entities the domain already declares: `code` carries "O-<id>" for an offer
 # (optionally ":<operation>"), "env:<tag>" for an environment, "C-XXXXXX" for an application.
 OFFER_CODE = re.compile(r"\bO-(\d{1,9})(?::([a-z]+))?\b", re.IGNORECASE)
-
-OFFER_LOADS = (selectinload(Offer.periods), selectinload(Offer.environments))
 
 NOT_EMPLOYER = ("Cette fonction est réservée aux entreprises inscrites. Pour inscrire la vôtre, écrivez "
                 "« inscrire mon entreprise » : cela prend deux minutes.")
@@ -69,19 +61,6 @@ def offer_code(offer: Offer, operation: str | None = None) -> str:
     return f"O-{offer.id}" + (f":{operation}" if operation else "")
 
 
-async def owned_offer(session: AsyncSession, account: Account, offer_id: int, *, for_update: bool = False) -> Offer:
-    """The offer, only if it belongs to this account's company: payload ids are client data."""
-    stmt = select(Offer).where(Offer.id == offer_id).options(*OFFER_LOADS)
-    if for_update:
-        stmt = stmt.with_for_update()
-    offer = await session.scalar(stmt)
-    if offer is None or account.employer_id is None or offer.employer_id != account.employer_id:
-        # The same answer whether the offer is missing or someone else's: nothing leaks.
-        raise Forbidden("offer_not_found", "Je ne trouve pas cette offre parmi les vôtres. Écrivez « mes offres » "
-                        "pour voir la liste de vos offres.")
-    return offer
-
-
 def periods_from_slot(value: str | None) -> list[tuple[date, date]]:
     """Slot format "2026-12-07/2026-12-11;2027-01-11/2027-01-15" (written by the form validation)."""
     periods = []
@@ -112,35 +91,3 @@ def read_periods(text: str, departement: str | None, today: date) -> list[tuple[
 
 def periods_to_slot(periods: list[tuple[date, date]]) -> str:
     return ";".join(f"{s.isoformat()}/{e.isoformat()}" for s, e in periods)
-
-
-@dataclass
-class AcceptedStudent:
-    """What an employer learns once they accepted an application: enough to prepare the agreement."""
-
-    first_name: str
-    school: str | None
-    class_name: str | None
-    teacher_account_id: int | None
-    teacher_contact: str | None = None
-
-
-async def accepted_student(session: AsyncSession, account: Account, code: str) -> AcceptedStudent:
-    """Only for an accepted (or later) application to one of this account's offers."""
-    row = (await session.execute(
-        select(Application, Student, SchoolClass, School)
-        .join(Offer, Application.offer_id == Offer.id)
-        .join(Student, Application.student_id == Student.id)
-        .outerjoin(SchoolClass, Student.class_id == SchoolClass.id)
-        .outerjoin(School, SchoolClass.school_id == School.id)
-        .where(Application.public_code == code.strip().upper(), Offer.employer_id == account.employer_id))).first()
-    if row is None or account.employer_id is None:
-        raise Forbidden("application_not_found", "Je ne trouve pas cette candidature parmi celles de vos offres.")
-    application, student, school_class, school = row
-    if application.status not in PLACED_STATUSES:
-        raise DomainError("not_accepted", "Les informations sur l'élève ne sont visibles qu'après l'acceptation.")
-    school_text = f"{school.name} ({commune_label(school.commune_insee)})" if school else None
-    return AcceptedStudent(student.first_name or "l'élève", school_text,
-                           school_class.name if school_class else None,
-                           school_class.teacher_account_id if school_class else None,
-                           school_class.teacher_contact if school_class else None)

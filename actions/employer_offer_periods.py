@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
-
 from actions.base import Turn
 from actions.employer_common import offer_code, read_periods
-from tremplin.dates.period import Period, monday_of, range_label, week_label
-from tremplin.dates.rules import check_period_for_stage
+from tremplin.dates.period import monday_of, range_label, week_label
 from tremplin.geography.communes import get_communes
-from tremplin.models import PLACED_STATUSES, Application, Offer, OfferPeriod
+from tremplin.models import Offer
 from tremplin.services.errors import DomainError
+from tremplin.services.offer_periods import add_weeks, remove_week
 
 WEEKS_OFFERED = 12
 
@@ -66,34 +64,17 @@ async def edit_periods(turn: Turn, offer: Offer, operation: str) -> None:
 
 
 async def _add(turn: Turn, offer: Offer, weeks: list[tuple[date, date]]) -> None:
-    problems = [problem for start, end in weeks
-                for problem in check_period_for_stage(Period(start, end, range_label(start, end)), date.today())]
-    if problems:
-        return periods_menu(turn, offer, "\n".join(problems) + "\nRien n'est modifié.\n\n")
-    added = []
-    for start, end in weeks:
-        if any(p.start_date <= end and p.end_date >= start for p in offer.periods):
-            continue  # already offered (or overlapping): nothing to add
-        offer.periods.append(OfferPeriod(start_date=start, end_date=end))
-        added.append(range_label(start, end))
-    await turn.session.flush()
+    try:
+        added = await add_weeks(turn.session, offer, weeks)
+    except DomainError as err:
+        return periods_menu(turn, offer, f"{err.message}\n\n")
     note = f"C'est noté : {' ; '.join(added)} ajoutée(s).\n" if added else "Cette semaine est déjà proposée.\n"
     periods_menu(turn, offer, note)
 
 
 async def _remove(turn: Turn, offer: Offer, monday: date) -> None:
-    period = next((p for p in offer.periods if p.start_date == monday), None)
-    if period is None:
-        return periods_menu(turn, offer, "Cette semaine ne fait plus partie de l'offre.\n")
-    if len(offer.periods) == 1:
-        return periods_menu(turn, offer, "Une offre garde au moins une période : ajoutez-en une autre avant de "
-                                         "retirer celle-ci.\n")
-    placed = await turn.session.scalar(select(Application.public_code).where(
-        Application.offer_id == offer.id, Application.status.in_(PLACED_STATUSES),
-        Application.week_start <= period.end_date, Application.week_end >= period.start_date))
-    if placed is not None:
-        return periods_menu(turn, offer, f"Un élève est déjà accepté cette semaine-là (candidature {placed}) : "
-                                         "elle reste proposée.\n")
-    offer.periods.remove(period)
-    await turn.session.flush()
+    try:
+        period = await remove_week(turn.session, offer, monday)
+    except DomainError as err:
+        return periods_menu(turn, offer, f"{err.message}\n")
     periods_menu(turn, offer, f"C'est noté : {range_label(period.start_date, period.end_date)} est retirée.\n")

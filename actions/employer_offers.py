@@ -2,20 +2,19 @@
 (close, reopen, duplicate for next year, edit places or periods), and closing with a confirmation."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from rasa_sdk.events import EventType
-from sqlalchemy import case, func, select
 
 from actions.base import Turn, TremplinAction
-from actions.employer_common import (OFFER_LOADS, current_employer, offer_code, offer_ref,
-                                     owned_offer)
+from actions.employer_common import current_employer, offer_code, offer_ref
 from actions.employer_offer_periods import edit_periods
 from actions.employer_publish_actions import periods_words
 from tremplin.answers import parse_count
 from tremplin.geography import commune_label
-from tremplin.models import PENDING_STATUSES, Application, Employer, Offer, OfferStatus
-from tremplin.services.offers import MAX_PLACES, OfferDraft, create_offer, label, move_offer
+from tremplin.models import Employer, Offer, OfferStatus
+from tremplin.queries.employers import application_counts, offers_of, open_offers_of, owned_offer
+from tremplin.services.errors import DomainError
+from tremplin.services.offers import (MAX_PLACES, change_places, duplicate_offer, move_offer, reopen_offer,
+                                      status_words)
 
 LIST_LIMIT = 10
 
@@ -24,22 +23,8 @@ def turn_operation(turn: Turn) -> str:
     return offer_ref(turn.entity("code"))[1] or "periodes"
 
 
-def status_words(offer: Offer) -> str:
-    if offer.status is OfferStatus.PUBLISHED and offer.places_left == 0:
-        return "complète"
-    return label(offer.status)
-
-
 def _periods(offer: Offer) -> str:
     return periods_words(";".join(f"{p.start_date}/{p.end_date}" for p in offer.periods))
-
-
-async def _counts(turn: Turn, offer_ids: list[int]) -> dict[int, tuple[int, int]]:
-    rows = await turn.session.execute(
-        select(Application.offer_id, func.count(),
-               func.sum(case((Application.status.in_(PENDING_STATUSES), 1), else_=0)))
-        .where(Application.offer_id.in_(offer_ids)).group_by(Application.offer_id))
-    return {offer_id: (total, int(pending or 0)) for offer_id, total, pending in rows}
 
 
 def _summary(offer: Offer, counts: tuple[int, int]) -> str:
@@ -78,18 +63,14 @@ class ActionMyOffers(TremplinAction):
         return await handler(turn, employer, offer)
 
     async def listing(self, turn: Turn, employer: Employer) -> list[EventType] | None:
-        order = case((Offer.status == OfferStatus.PUBLISHED, 0), (Offer.status == OfferStatus.PENDING_REVIEW, 1),
-                     else_=2)
-        offers = list(await turn.session.scalars(
-            select(Offer).options(*OFFER_LOADS).where(Offer.employer_id == employer.id)
-            .order_by(order, Offer.created_at.desc()).limit(LIST_LIMIT)))
+        offers = await offers_of(turn.session, employer.id, LIST_LIMIT)
         if not offers:
             turn.say("Vous n'avez pas encore d'offre. Publiez-en une en deux minutes :",
                      buttons=[{"title": "Publier une offre", "payload": "/publish_offer"}])
             return None
         if len(offers) == 1:
             return await self.detail(turn, employer, offers[0])
-        counts = await _counts(turn, [o.id for o in offers])
+        counts = await application_counts(turn.session, [o.id for o in offers])
         lines = [f"{i}. {_summary(o, counts.get(o.id, (0, 0)))}" for i, o in enumerate(offers, 1)]
         turn.say("Vos offres :\n" + "\n".join(lines) + "\nLaquelle voulez-vous gérer ?",
                  buttons=[{"title": f"{i}. {o.title[:40]}", "payload": f'/my_offers{{"code": "{offer_code(o)}"}}'}
@@ -97,7 +78,7 @@ class ActionMyOffers(TremplinAction):
         return None
 
     async def detail(self, turn: Turn, employer: Employer, offer: Offer) -> list[EventType] | None:
-        counts = (await _counts(turn, [offer.id])).get(offer.id, (0, 0))
+        counts = (await application_counts(turn.session, [offer.id])).get(offer.id, (0, 0))
         buttons = manage_buttons(offer)
         if counts[1]:
             buttons.insert(0, {"title": "Voir les candidatures", "payload": "/review_applications"})
@@ -105,24 +86,13 @@ class ActionMyOffers(TremplinAction):
         return None
 
     async def reopen(self, turn: Turn, employer: Employer, offer: Offer) -> list[EventType] | None:
-        if offer.status not in (OfferStatus.CLOSED, OfferStatus.EXPIRED):
-            turn.say(f"Cette offre est déjà « {status_words(offer)} » : rien à rouvrir.")
+        try:
+            reopen_offer(offer, employer)
+        except DomainError as err:
+            # Each refusal comes with the button that fixes it: duplicate, edit the weeks, edit the places.
+            fix = {"reopen_unreviewed": slice(-1, None), "reopen_past": slice(2, 3), "reopen_full": slice(1, 2)}
+            turn.say(err.message, buttons=manage_buttons(offer)[fix[err.code]] if err.code in fix else None)
             return None
-        if offer.published_at is None and not employer.trusted:
-            turn.say("Cette offre n'avait pas encore été validée par l'équipe : dupliquez-la pour la soumettre "
-                     "à nouveau.",
-                     buttons=manage_buttons(offer)[-1:])
-            return None
-        if not any(p.end_date >= date.today() for p in offer.periods):
-            turn.say("Toutes les périodes de cette offre sont passées : modifiez les périodes d'abord, puis "
-                     "rouvrez-la.",
-                     buttons=manage_buttons(offer)[2:3])
-            return None
-        if offer.places_left == 0:
-            turn.say("Toutes les places de cette offre sont prises : augmentez le nombre de places pour la rouvrir.",
-                     buttons=manage_buttons(offer)[1:2])
-            return None
-        move_offer(offer, OfferStatus.PUBLISHED)
         turn.say(f"C'est fait : « {offer.title} » est de nouveau visible des élèves.")
         return None
 
@@ -136,14 +106,11 @@ class ActionMyOffers(TremplinAction):
                      buttons=[{"title": str(n), "payload": f'/my_offers{{"code": "{choice}", "nombre": "{n}"}}'}
                               for n in range(max(1, taken), MAX_PLACES + 1)])
             return None
-        if not 1 <= wanted <= MAX_PLACES:
-            turn.say(f"Le nombre de places va de 1 à {MAX_PLACES}. Choisissez un nombre dans cet intervalle.")
+        try:
+            await change_places(turn.session, offer, wanted)
+        except DomainError as err:
+            turn.say(err.message)
             return None
-        if wanted < taken:
-            turn.say(f"{taken} élève(s) sont déjà acceptés sur cette offre : gardez au moins {taken} place(s).")
-            return None
-        offer.capacity, offer.places_left = wanted, wanted - taken
-        await turn.session.flush()
         turn.say(f"C'est noté : {wanted} place(s) au total, dont {offer.places_left} libre(s).")
         return None
 
@@ -152,18 +119,8 @@ class ActionMyOffers(TremplinAction):
         return None
 
     async def duplicate(self, turn: Turn, employer: Employer, offer: Offer) -> list[EventType] | None:
-        """Same offer, same weeks one year later (52 weeks: the same weekdays), through the usual checks."""
-        shift = timedelta(weeks=52)
-        periods = [(p.start_date + shift, p.end_date + shift) for p in offer.periods]
-        while periods and min(s for s, _ in periods) < date.today():
-            periods = [(s + shift, e + shift) for s, e in periods]
-        draft = OfferDraft(rome_code=offer.rome_code, metier_label=offer.metier_label, domain=offer.domain,
-                           title=offer.title, commune_insee=offer.commune_insee, latitude=offer.latitude,
-                           longitude=offer.longitude, periods=periods, capacity=offer.capacity,
-                           description=offer.description, street_address=offer.street_address,
-                           environments=offer.environment_tags, holidays_ok=offer.holidays_ok,
-                           transport_access=offer.transport_access)
-        copy = await create_offer(turn.session, employer, draft)
+        """Same offer, same weeks one year later (services.offers.duplicate_offer)."""
+        copy = await duplicate_offer(turn.session, employer, offer)
         state = ("elle est en ligne" if copy.status is OfferStatus.PUBLISHED
                  else "elle sera visible après la relecture de l'équipe")
         turn.say(f"C'est fait : une copie de « {offer.title} » est créée pour {_periods(copy)} ; {state}. "
@@ -183,9 +140,7 @@ class ActionCloseOffer(TremplinAction):
             return None
         offer_id, operation = offer_ref(turn.entity("code"))
         if offer_id is None:
-            offers = list(await turn.session.scalars(select(Offer).where(
-                Offer.employer_id == employer.id,
-                Offer.status.in_([OfferStatus.PUBLISHED, OfferStatus.PENDING_REVIEW])).order_by(Offer.created_at)))
+            offers = await open_offers_of(turn.session, employer.id)
             if not offers:
                 turn.say("Vous n'avez aucune offre ouverte à fermer.")
                 return None
@@ -198,7 +153,7 @@ class ActionCloseOffer(TremplinAction):
         if offer.status in (OfferStatus.CLOSED, OfferStatus.EXPIRED):
             turn.say(f"« {offer.title} » est déjà {status_words(offer)}.")
             return None
-        pending = (await _counts(turn, [offer.id])).get(offer.id, (0, 0))[1]
+        pending = (await application_counts(turn.session, [offer.id])).get(offer.id, (0, 0))[1]
         if operation != "confirmer":
             confirm = offer_code(offer, "confirmer")
             turn.say(f"Fermer « {offer.title} » ? Les élèves ne la verront plus dans leurs recherches ; vous pourrez "

@@ -12,11 +12,10 @@ from actions.employer_contacts import show_join_requests
 from actions.follow_common import button, latest_text, number
 from actions.web_links import say_dashboard_link
 from tremplin.geography import commune_label
-from tremplin.models import Account, Employer, Offer, ProblemReport, ReportStatus, utcnow
-from tremplin.services.audit import audit
+from tremplin.models import Account, Employer, Offer, ProblemReport
 from tremplin.services.employer_contacts import pending_requests_for
 from tremplin.services.moderation import (
-    approve_offer, figures, moderation_queue, reject_offer, require_admin, suspend_employer,
+    approve_offer, close_report, figures, moderation_queue, reject_offer, require_admin, suspend_employer,
 )
 from tremplin.services.stats import compute_stats, format_stats
 
@@ -193,11 +192,6 @@ class ActionCloseReport(TremplinAction):
         report = await _named_by_button(turn, ProblemReport, "Je ne trouve pas ce signalement.")
         if report is None:
             return None
-        if report.status is ReportStatus.CLOSED:
-            turn.say(f"Le signalement n° {report.id} est déjà clos.")
-            return None
-        report.status, report.closed_at = ReportStatus.CLOSED, utcnow()
-        report.resolution = f"clos dans la conversation par {admin.pseudonym}"
-        audit(turn.session, admin.pseudonym, "report_closed", f"report:{report.id}")
+        close_report(turn.session, admin, report)
         turn.say(f"Signalement n° {report.id} clos.", buttons=[button("File de modération", "moderation_queue")])
         return None

@@ -14,17 +14,15 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
-
-from actions.base import TremplinAction, Turn, account_for
+from actions.base import TremplinAction, Turn
 from actions.follow_common import latest_text
 from tremplin.db import get_engine, session_scope
-from tremplin.models import Account, Application, ParentLink, Role, School, SchoolClass, Student
-from tremplin.privacy.identifiers import find_application_code, new_pseudonym
+from tremplin.models import Account, Role
 from tremplin.privacy import Audience, mask
-from tremplin.services.audit import audit
-from tremplin.services.moderation import report_problem
-from tremplin.services.outbox import enqueue
+from tremplin.privacy.identifiers import find_application_code
+from tremplin.queries.people import account_for, offer_of_own_application, referent_classes
+from tremplin.services.accounts import anonymous_account
+from tremplin.services.moderation import report_problem, request_handoff
 from tremplin.settings import get_settings
 
 log = logging.getLogger("tremplin.actions.safety")
@@ -58,9 +56,7 @@ async def _offer_of_own_application(session, account: Account, tracker: Tracker)
     code = find_application_code(said + " " + ((tracker.latest_message or {}).get("text") or ""))
     if code is None:
         return None
-    return await session.scalar(select(Application.offer_id).join(Student, Application.student_id == Student.id)
-                                .where(Application.public_code == code,
-                                       Student.account_id == account.id))
+    return await offer_of_own_application(session, account.id, code)
 
 
 class ActionReportProblem(Action):
@@ -77,9 +73,7 @@ class ActionReportProblem(Action):
             async with session_scope(get_engine()) as session:
                 account = await account_for(session, tracker.sender_id)
                 if account is None:  # a chat the gateway did not register: the report still gets through
-                    account = Account(pseudonym=new_pseudonym())
-                    session.add(account)
-                    await session.flush()
+                    account = await anonymous_account(session)
                 tu = account.role in (None, Role.STUDENT)
                 offer_id = await _offer_of_own_application(session, account, tracker)
                 receipt = await report_problem(session, account, text, offer_id=offer_id)
@@ -98,21 +92,6 @@ class ActionReportProblem(Action):
         return []
 
 
-async def _referents(turn: Turn) -> list[str]:
-    """"3e A, Collège des Sources du Forez" for the student's class, or the classes of a parent's children."""
-    account = turn.account
-    query = (select(SchoolClass.name, School.name).join(School, SchoolClass.school_id == School.id)
-             .join(Student, Student.class_id == SchoolClass.id))
-    if account.role is Role.STUDENT:
-        query = query.where(Student.account_id == account.id)
-    elif account.role is Role.PARENT:
-        query = query.join(ParentLink, ParentLink.student_id == Student.id).where(
-            ParentLink.parent_account_id == account.id)
-    else:
-        return []
-    return sorted({f"{klass}, {school}" for klass, school in (await turn.session.execute(query)).all()})
-
-
 class ActionHumanHandoff(TremplinAction):
     """Tells who can help (the referent teacher, the Tremplin team) and notifies the team once a day."""
 
@@ -126,19 +105,8 @@ class ActionHumanHandoff(TremplinAction):
             return None
         account = turn.account
         excerpt = mask(latest_text(turn), Audience.REPORT_TO_TEAM).text[:300]
-        admins = list(await turn.session.scalars(select(Account.id).where(Account.role == Role.ADMIN)))
-        if not admins:
-            log.error("handoff from %s: no admin account to reach (tremplin admin grant)", account.pseudonym)
-        day = date.today().isoformat()
-        role = account.role.value if account.role else None
-        for admin_id in admins:
-            await enqueue(turn.session, admin_id, "human_handoff", f"handoff:{account.id}:{day}:{admin_id}",
-                          pseudonym=account.pseudonym, role=role, excerpt=excerpt,
-                          message=f"Une personne ({role or 'rôle inconnu'}, {account.pseudonym}) demande à parler "
-                                  "à quelqu'un de l'équipe Tremplin." + (f" Son message : « {excerpt} »"
-                                                                         if excerpt else ""))
-        audit(turn.session, account.pseudonym, "human_handoff", None, admins=len(admins))
-        referents = await _referents(turn)
+        await request_handoff(turn.session, account, excerpt, date.today())
+        referents = await referent_classes(turn.session, account)
         if account.role is Role.STUDENT:
             where = f" (classe {referents[0]})" if referents else ""
             turn.say(f"Tu peux aussi en parler directement à ton professeur principal{where} ou au CPE "

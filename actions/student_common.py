@@ -8,14 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from actions.base import Turn
 from tremplin.dates.period import range_label
 from tremplin.geography import Commune, commune_label, get_communes
 from tremplin.metiers import ENVIRONMENTS, get_referentiel, resolve_environments
-from tremplin.models import Role, School, SchoolClass, Student
+from tremplin.models import Role, Student
 from tremplin.privacy import public_text
+from tremplin.queries.people import school_commune_of_class
 from tremplin.services.accounts import student_of
 from tremplin.services.search import OfferHit, SearchQuery
 from tremplin.text import normalize
@@ -136,8 +135,7 @@ async def home_commune(turn: Turn, student: Student | None) -> Commune | None:
     if student.home_commune_insee and communes.get(student.home_commune_insee):
         return communes.get(student.home_commune_insee)
     if student.class_id:
-        insee = await turn.session.scalar(select(School.commune_insee).join(SchoolClass)
-                                          .where(SchoolClass.id == student.class_id))
+        insee = await school_commune_of_class(turn.session, student.class_id)
         if insee:
             return communes.get(insee)
     return None

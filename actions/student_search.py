@@ -26,7 +26,7 @@ from tremplin.dates import month_span, parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
 from tremplin.geography import Commune, get_communes
 from tremplin.models import Role, Student
-from tremplin.services.accounts import student_of
+from tremplin.services.accounts import remember_search_profile, student_of
 from tremplin.services.errors import DomainError
 from tremplin.services.search import search_offers
 from tremplin.text import normalize
@@ -251,17 +251,13 @@ async def remember_profile(turn: Turn, student: Student | None, state: dict[str,
     """Without a class, the first search gives the student's commune and week (said, never silent)."""
     if student is None or student.class_id is not None:
         return
-    notes = []
     lieu = commune_of_slot(turn.slot("lieu"))
-    if student.home_commune_insee is None and lieu is not None:
-        student.home_commune_insee = lieu.insee
-        notes.append(f"{lieu.label} comme ta commune")
     period = period_of_slot(turn.slot("periode"))
-    if student.stage_start is None and period is not None:
-        student.stage_start, student.stage_end = period
-        notes.append(f"{range_label(*period)} comme ta semaine de stage")
+    commune_kept, week_kept = await remember_search_profile(turn.session, student, lieu.insee if lieu else None,
+                                                            period)
+    notes = ([f"{lieu.label} comme ta commune"] if commune_kept and lieu else []) + (
+        [f"{range_label(*period)} comme ta semaine de stage"] if week_kept and period else [])
     if notes:
-        await turn.session.flush()
         turn.say("📌 J'ai retenu " + " et ".join(notes) + " pour tes prochaines recherches. "
                  "Si ton prof te donne un code de classe, envoie-le moi : je prendrai les dates de ta classe.")
 

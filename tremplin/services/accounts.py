@@ -1,11 +1,39 @@
 """Accounts are found through a channel identity; nothing but a keyed hash of the chat id is kept."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tremplin.models import Account, ChannelIdentity, Role, Student
 from tremplin.privacy.identifiers import external_hash, new_pseudonym, seal
+
+
+async def anonymous_account(session: AsyncSession) -> Account:
+    """An account without a channel, for a chat the gateway did not register: a problem report must
+    still be recorded under someone."""
+    account = Account(pseudonym=new_pseudonym())
+    session.add(account)
+    await session.flush()
+    return account
+
+
+async def remember_search_profile(session: AsyncSession, student: Student, commune_insee: str | None,
+                                  week: tuple[date, date] | None) -> tuple[bool, bool]:
+    """A pupil without a class: their first search gives their commune and stage week, kept for the next
+    searches (never over what they already gave). Returns (commune kept, week kept)."""
+    if student.class_id is not None:
+        return False, False
+    commune_kept = student.home_commune_insee is None and commune_insee is not None
+    if commune_kept:
+        student.home_commune_insee = commune_insee
+    week_kept = student.stage_start is None and week is not None
+    if week_kept:
+        student.stage_start, student.stage_end = week
+    if commune_kept or week_kept:
+        await session.flush()
+    return commune_kept, week_kept
 
 
 async def find_account(session: AsyncSession, channel: str, external_id: str | int) -> Account | None:

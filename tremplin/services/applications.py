@@ -144,15 +144,27 @@ async def apply(session: AsyncSession, student: Student, offer_id: int, motivati
     return application
 
 
-async def _load_for_employer(session: AsyncSession, account: Account, code: str) -> Application:
+async def _load_for_employer(session: AsyncSession, account: Account, code: str,
+                             missing: str = "Je ne trouve pas cette candidature.") -> Application:
     application = await session.scalar(
         select(Application).join(Offer).where(Application.public_code == code.strip().upper()))
     if application is None or account.employer_id is None:
-        raise NotFound("application_not_found", "Je ne trouve pas cette candidature.")
+        raise NotFound("application_not_found", missing)
     offer = await session.get(Offer, application.offer_id)
     if offer is None or offer.employer_id != account.employer_id:
         # Same answer as a missing code: an employer learns nothing about other employers' applications.
-        raise Forbidden("application_not_found", "Je ne trouve pas cette candidature.")
+        raise Forbidden("application_not_found", missing)
+    return application
+
+
+async def check_can_decline(session: AsyncSession, account: Account, code: str) -> Application:
+    """Before the employer is asked for kind words: the application is theirs and still waits for an
+    answer (decline() checks it again when it is sent)."""
+    application = await _load_for_employer(session, account, code, "Je ne trouve pas cette candidature parmi "
+                                           "celles de vos offres.")
+    if application.status not in PENDING_STATUSES:
+        raise DomainError("already_answered", f"Cette candidature est déjà « {STATUS_WORDS[application.status]} » : "
+                          "il n'y a plus rien à y répondre.")
     return application
 
 

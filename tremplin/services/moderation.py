@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,6 +104,33 @@ async def report_problem(session: AsyncSession, reporter_account: Account, text:
         message = (f"Merci. Votre signalement (n° {report.id}) est transmis : une personne de l'équipe Tremplin "
                    "va l'examiner et reviendra vers vous.")
     return ReportReceipt(report, message)
+
+
+def close_report(session: AsyncSession, admin: Account, report: ProblemReport) -> None:
+    """A report leaves the queue once a person of the team has dealt with it (said in its resolution)."""
+    require_admin(admin)
+    if report.status is ReportStatus.CLOSED:
+        raise DomainError("report_closed", f"Le signalement n° {report.id} est déjà clos.")
+    report.status, report.closed_at = ReportStatus.CLOSED, utcnow()
+    report.resolution = f"clos dans la conversation par {admin.pseudonym}"
+    audit(session, admin.pseudonym, "report_closed", f"report:{report.id}")
+
+
+async def request_handoff(session: AsyncSession, account: Account, excerpt: str, day: date) -> int:
+    """Someone asks for a person: every admin is told, at most once a day per account; the number of
+    admins reached is returned (0 is logged as an error: nobody was granted the role)."""
+    admins = list(await session.scalars(select(Account.id).where(Account.role == Role.ADMIN)))
+    if not admins:
+        log.error("handoff from %s: no admin account to reach (tremplin admin grant)", account.pseudonym)
+    role = account.role.value if account.role else None
+    for admin_id in admins:
+        await enqueue(session, admin_id, "human_handoff", f"handoff:{account.id}:{day.isoformat()}:{admin_id}",
+                      pseudonym=account.pseudonym, role=role, excerpt=excerpt,
+                      message=f"Une personne ({role or 'rôle inconnu'}, {account.pseudonym}) demande à parler "
+                              "à quelqu'un de l'équipe Tremplin." + (f" Son message : « {excerpt} »"
+                                                                     if excerpt else ""))
+    audit(session, account.pseudonym, "human_handoff", None, admins=len(admins))
+    return len(admins)
 
 
 async def moderation_queue(session: AsyncSession, admin: Account) -> ModerationQueue:

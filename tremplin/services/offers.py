@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,3 +112,58 @@ _LABELS = {OfferStatus.DRAFT: "brouillon", OfferStatus.PENDING_REVIEW: "en atten
 
 def label(status: OfferStatus) -> str:
     return _LABELS[status]
+
+
+def status_words(offer: Offer) -> str:
+    """The status as an employer reads it: a published offer with no place left is « complète »."""
+    if offer.status is OfferStatus.PUBLISHED and offer.places_left == 0:
+        return "complète"
+    return label(offer.status)
+
+
+def reopen_offer(offer: Offer, employer: Employer, today: date | None = None) -> None:
+    """A closed or expired offer goes back online only if it can be applied to: reviewed once (or the
+    employer trusted), a week still to come, a place left. Refusals say what to change first."""
+    today = today or date.today()
+    if offer.status not in (OfferStatus.CLOSED, OfferStatus.EXPIRED):
+        raise DomainError("reopen_not_closed", f"Cette offre est déjà « {status_words(offer)} » : rien à rouvrir.")
+    if offer.published_at is None and not employer.trusted:
+        raise DomainError("reopen_unreviewed", "Cette offre n'avait pas encore été validée par l'équipe : "
+                          "dupliquez-la pour la soumettre à nouveau.")
+    if not any(p.end_date >= today for p in offer.periods):
+        raise DomainError("reopen_past", "Toutes les périodes de cette offre sont passées : modifiez les périodes "
+                          "d'abord, puis rouvrez-la.")
+    if offer.places_left == 0:
+        raise DomainError("reopen_full", "Toutes les places de cette offre sont prises : augmentez le nombre de "
+                          "places pour la rouvrir.")
+    move_offer(offer, OfferStatus.PUBLISHED)
+
+
+async def change_places(session: AsyncSession, offer: Offer, wanted: int) -> None:
+    """New total of places; the pupils already accepted keep theirs, so it never drops below them."""
+    taken = offer.capacity - offer.places_left
+    if not 1 <= wanted <= MAX_PLACES:
+        raise DomainError("capacity", f"Le nombre de places va de 1 à {MAX_PLACES}. Choisissez un nombre dans cet "
+                          "intervalle.")
+    if wanted < taken:
+        raise DomainError("capacity_taken", f"{taken} élève(s) sont déjà acceptés sur cette offre : gardez au moins "
+                          f"{taken} place(s).")
+    offer.capacity, offer.places_left = wanted, wanted - taken
+    await session.flush()
+
+
+async def duplicate_offer(session: AsyncSession, employer: Employer, offer: Offer,
+                          today: date | None = None) -> Offer:
+    """Same offer, same weeks one year later (52 weeks: the same weekdays), through the usual checks."""
+    today = today or date.today()
+    shift = timedelta(weeks=52)
+    periods = [(p.start_date + shift, p.end_date + shift) for p in offer.periods]
+    while periods and min(s for s, _ in periods) < today:
+        periods = [(s + shift, e + shift) for s, e in periods]
+    draft = OfferDraft(rome_code=offer.rome_code, metier_label=offer.metier_label, domain=offer.domain,
+                       title=offer.title, commune_insee=offer.commune_insee, latitude=offer.latitude,
+                       longitude=offer.longitude, periods=periods, capacity=offer.capacity,
+                       description=offer.description, street_address=offer.street_address,
+                       environments=offer.environment_tags, holidays_ok=offer.holidays_ok,
+                       transport_access=offer.transport_access)
+    return await create_offer(session, employer, draft, today=today)
