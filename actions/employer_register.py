@@ -8,12 +8,12 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
 from tremplin.geography import commune_label
 from tremplin.answers import read_commune, read_free_text, read_person_name, read_phone, read_siret, read_yes_no
 from tremplin.models import Employer, Role
+from tremplin.queries.employers import employer_by_siret
 from tremplin.services.employer_contacts import pending_request_of, waiting_message
 from tremplin.services.employers import CHARTER_TEXT, normalize_phone, register_employer, resolve_commune
 from tremplin.services.errors import DomainError
@@ -113,7 +113,7 @@ class ValidateRegisterCompanyForm(TremplinFormValidation):
         except DomainError as err:
             turn.say(f"{err.message}\n{SIRET_HINT}")
             return {"company_siret": None}
-        employer = await turn.session.scalar(select(Employer).where(Employer.siret == siret))
+        employer = await employer_by_siret(turn.session, siret)
         if employer is None:
             return {"company_siret": siret}
         if employer.suspended:

@@ -8,12 +8,12 @@ import re
 from datetime import date
 
 from rasa_sdk.events import EventType
-from sqlalchemy import select
 
 from actions.base import TremplinAction, Turn
 from actions.follow_common import application_code, button, latest_text, require_role, safe_filename, send_document
 from actions.web_links import say_dashboard_link
-from tremplin.models import Application, ApplicationStatus, Offer, Role, SchoolClass, Student
+from tremplin.models import ApplicationStatus, Offer, Role, SchoolClass, Student
+from tremplin.queries.people import agreements_to_confirm, class_by_join_code
 from tremplin.services.applications import STATUS_WORDS
 from tremplin.services.classes import (
     ACCEPTED, NOTHING, PENDING, SIGNED, class_overview, clean_join_code, confirm_agreement_signed,
@@ -46,7 +46,7 @@ async def _class_id(turn: Turn, required: bool) -> int | None:
                 return classes[0].class_id
             raise Forbidden("class_required", "De quelle classe s'agit-il ? Écrivez « ma classe » pour choisir.")
         return None
-    school_class = await turn.session.scalar(select(SchoolClass).where(SchoolClass.join_code == clean_join_code(raw)))
+    school_class = await class_by_join_code(turn.session, clean_join_code(raw))
     if school_class is None or school_class.teacher_account_id != turn.account.id:
         raise Forbidden("class_forbidden", NOT_YOURS)
     return school_class.id
@@ -54,11 +54,7 @@ async def _class_id(turn: Turn, required: bool) -> int | None:
 
 async def _to_confirm(turn: Turn, class_id: int) -> list[tuple[str, str, date]]:
     """(first name, application code, week) of the class's accepted applications awaiting the agreement."""
-    rows = (await turn.session.execute(
-        select(Student.first_name, Application.public_code, Application.week_start)
-        .join(Application, Application.student_id == Student.id)
-        .where(Student.class_id == class_id, Application.status.in_(TO_CONFIRM))
-        .order_by(Student.first_name, Application.public_code))).all()
+    rows = await agreements_to_confirm(turn.session, class_id, TO_CONFIRM)
     return [(first or "(prénom non renseigné)", code, week) for first, code, week in rows]
 
 

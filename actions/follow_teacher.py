@@ -6,16 +6,12 @@ itself ("3e B, Collège des Sources du Forez", "3B 0429871B"), otherwise from th
 classes when they all belong to one collège."""
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
 from actions.follow_common import button, vous
@@ -23,91 +19,16 @@ from tremplin.answers import read_class_name, read_contact, read_dates, read_nam
 from tremplin.dates import parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
 from tremplin.geography.communes import get_communes
-from tremplin.models import Account, Role, School, SchoolClass
-from tremplin.services.classes import UAI, clean_teacher_contact, create_class, find_school
-from tremplin.services.employers import resolve_commune
+from tremplin.models import Role, School
+from tremplin.services.classes import clean_teacher_contact, create_class
+from tremplin.services.school_choice import SchoolChoice, choose_school, resolve_choice, split_new_school
 from tremplin.services.errors import DomainError
 from tremplin.settings import get_settings
-from tremplin.text import normalize
 
 TEACHERS_ONLY = ("La création de classe est réservée aux professeurs. Si vous enseignez, dites-le-moi "
                  "d'abord (« je suis enseignant »).")
-SCHOOL_QUESTION = ("Dans quel collège ? Écrivez la classe avec son collège, par exemple « 3e B, Collège des "
-                   "Sources du Forez », ou avec le code UAI du collège : « 3e B, 0429871B ».")
 NEW_SCHOOL_HINT = (" Par exemple : « 3e B, 0421234A, Collège Jean-Moulin, Roanne » (classe, code UAI, nom "
                    "du collège, commune).")
-_COLLEGE_WORD = re.compile(r"[,;/-]?\s*\b(?:au |du |de |le )?(coll[eè]ge|clg)\b", re.I)
-
-
-@dataclass
-class SchoolChoice:
-    school_text: str            # what find_school receives
-    commune_text: str | None    # for a collège not yet known (UAI + commune)
-    class_name: str
-
-
-def _split_new_school(text: str) -> tuple[str, str | None]:
-    """"0421234A, Collège Jean-Moulin, Roanne" → ("0421234A, Collège Jean-Moulin", "Roanne")."""
-    parts = [p.strip() for p in re.split(r"[,;]", text) if p.strip()]
-    if UAI.search(text) and len(parts) >= 2 and not UAI.search(parts[-1]):
-        return ", ".join(parts[:-1]), parts[-1]
-    return text, None
-
-
-def _without_school_words(name: str, school_name: str) -> str:
-    """"3e B, Collège des Sources du Forez" → "3e B": drop the collège's words at either end."""
-    words = set(school_name.split()) | {"college", "clg", "au", "du", "de", "des", "le", "la"}
-    tokens = name.replace(",", " , ").split()
-    while tokens and (normalize(tokens[-1]) in words or tokens[-1] in ",;-"):
-        tokens.pop()
-    while tokens and (normalize(tokens[0]) in words or tokens[0] in ",;-"):
-        tokens.pop(0)
-    return " ".join(tokens).replace(" , ", ", ").strip(" ,;-")
-
-
-async def _teacher_school(session: AsyncSession, teacher: Account) -> School | None:
-    ids = set(await session.scalars(select(SchoolClass.school_id).where(SchoolClass.teacher_account_id == teacher.id)))
-    return await session.get(School, ids.pop()) if len(ids) == 1 else None
-
-
-async def choose_school(session: AsyncSession, teacher: Account, name_text: str,
-                        school_text: str | None) -> SchoolChoice:
-    """Where the collège is said; raises a DomainError with the question to ask otherwise."""
-    name = " ".join((name_text or "").split())
-    if school_text:
-        return SchoolChoice(*_split_new_school(school_text), class_name=name)
-    uai = UAI.search(name)
-    if uai:
-        rest = name[uai.end():]
-        school, commune = _split_new_school(uai.group(1) + rest)
-        return SchoolChoice(school, commune, name[:uai.start()].strip(" ,;-") or name)
-    wanted = normalize(name)
-    for school in await session.scalars(select(School)):
-        full = normalize(re.sub(r"\(.*?\)", " ", school.name)).strip()
-        short = re.sub(r"^(college|clg)\s+", "", full)
-        bare = re.sub(r"^(des|du|de la|de l|de|d|le|la|les|l)\s+", "", short)
-        if any(len(variant) >= 6 and variant in wanted for variant in (full, short, bare)):
-            return SchoolChoice(school.uai, None, _without_school_words(name, full))
-    college = _COLLEGE_WORD.search(name)
-    if college and college.start() > 0:
-        return SchoolChoice(name[college.start(1):], None, name[:college.start()].strip(" ,;-"))
-    known = await _teacher_school(session, teacher)
-    if known is not None:
-        return SchoolChoice(known.uai, None, name)
-    raise DomainError("school_needed", SCHOOL_QUESTION)
-
-
-async def resolve_choice(session: AsyncSession, choice: SchoolChoice) -> School | None:
-    """The collège if it exists; None for a new UAI whose commune is valid (created on submission)."""
-    try:
-        return await find_school(session, choice.school_text)
-    except DomainError as err:
-        if err.code != "school_commune_needed" or not choice.commune_text:
-            raise
-        resolve_commune(choice.commune_text)
-        return None
-
-
 def _zone(school: School | None) -> str | None:
     commune = get_communes().get(school.commune_insee) if school else None
     try:
@@ -148,7 +69,7 @@ class ValidateCreateClassForm(TremplinFormValidation):
         if refused := self._not_teacher("class_school"):
             return refused
         try:
-            school = await resolve_choice(turn.session, SchoolChoice(*_split_new_school(str(value)), ""))
+            school = await resolve_choice(turn.session, SchoolChoice(*split_new_school(str(value)), ""))
         except DomainError as err:
             return self._refuse("class_school", err)
         if school is not None:

@@ -8,7 +8,6 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import func, select
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn, typed_text
 from actions.student_common import (
@@ -18,10 +17,10 @@ from tremplin.answers import read_free_text, read_yes_no
 from tremplin.dates.period import range_label
 from tremplin.geography import commune_label, haversine_km
 from tremplin.models import (
-    PENDING_STATUSES, PLACED_STATUSES, Application, Offer, OfferStatus, Student,
+    Offer, Student,
 )
 from tremplin.privacy import public_text
-from tremplin.services.applications import MAX_PENDING, _pick_period, apply, mask_motivation
+from tremplin.services.applications import apply, check_can_apply, mask_motivation
 from tremplin.services.errors import DomainError
 
 APPLY_SLOTS = ("apply_offer", "apply_motivation", "apply_confirm")
@@ -46,31 +45,7 @@ def searched_week(turn: Turn, student: Student) -> date | None:
 
 async def check_offer(turn: Turn, student: Student, offer_id: int, week_start: date | None = None) -> Offer:
     """Every rule the service will apply, checked before the student writes a word."""
-    s = turn.session
-    offer = await s.scalar(select(Offer).where(Offer.id == offer_id))
-    if offer is None or offer.status is not OfferStatus.PUBLISHED:
-        raise DomainError("offer_unavailable", "Cette offre n'est plus disponible (elle a été retirée ou fermée).")
-    if offer.places_left <= 0:
-        raise DomainError("offer_full", "Cette offre est complète : toutes les places sont déjà prises.")
-    if await s.scalar(select(Application.public_code).where(
-            Application.student_id == student.id, Application.offer_id == offer.id)):
-        raise DomainError("already_applied", "Tu as déjà postulé à cette offre : regarde « mes candidatures » "
-                          "pour savoir où elle en est.")
-    pending = await s.scalar(select(func.count()).select_from(Application).where(
-        Application.student_id == student.id, Application.status.in_(PENDING_STATUSES)))
-    if pending >= MAX_PENDING:
-        raise DomainError("too_many_pending", f"Tu as déjà {MAX_PENDING} candidatures en attente de réponse : "
-                          "c'est le maximum, pour laisser leur chance aux autres élèves. Attends une réponse ou "
-                          "retires-en une avant d'en envoyer une nouvelle.")
-    period = await _pick_period(s, offer, student, week_start, date.today())  # the service's own rule
-    placed = await s.scalar(select(Application.public_code).where(
-        Application.student_id == student.id, Application.status.in_(PLACED_STATUSES),
-        Application.week_start <= period.end_date, Application.week_end >= period.start_date))
-    if placed:
-        raise DomainError("already_placed", f"Tu as déjà un stage accepté pour cette semaine-là (candidature "
-                          f"{placed}) : pas besoin d'en demander un deuxième. Si tu veux changer, retire d'abord "
-                          "l'autre candidature.")
-    return offer
+    return await check_can_apply(turn.session, student, offer_id, week_start)
 
 
 class ValidateApplyForm(TremplinFormValidation):

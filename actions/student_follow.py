@@ -2,8 +2,6 @@
 and the host's contact), and withdrawing one after a confirmation."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from actions.base import TremplinAction, Turn, typed_text
 from actions.routing import PARENT_FOLLOWS
 from actions.student_common import student_or_explain
@@ -15,6 +13,7 @@ from tremplin.services.applications import STATUS_WORDS, withdraw
 from tremplin.services.errors import DomainError
 from tremplin.services.follow import contact_after_acceptance
 from tremplin.privacy.identifiers import find_application_code
+from tremplin.queries.people import applications_of, status_of
 from tremplin.services.privacy import WITHDRAWABLE
 
 NEXT_STEPS = ("Prochaine étape : la convention de stage, signée par ton collège, l'employeur et ta famille. "
@@ -26,10 +25,7 @@ def withdraw_payload(code: str) -> str:
 
 
 async def _rows(turn: Turn, student: Student) -> list[tuple[Application, Offer]]:
-    return [tuple(row) for row in (await turn.session.execute(
-        select(Application, Offer).join(Offer, Application.offer_id == Offer.id)
-        .where(Application.student_id == student.id).order_by(Application.created_at.desc(), Application.id.desc())
-    )).all()]
+    return await applications_of(turn.session, student.id)
 
 
 async def _contact_lines(turn: Turn, student: Student, code: str) -> list[str]:
@@ -129,8 +125,7 @@ class ActionWithdrawApplication(TremplinAction):
                           {"title": "Non, la garder", "payload": "/deny"}])
 
     async def _withdraw(self, turn: Turn, student: Student, code: str) -> None:
-        before = await turn.session.scalar(select(Application.status).where(
-            Application.public_code == code, Application.student_id == student.id))
+        before = await status_of(turn.session, student.id, code)
         try:
             async with turn.session.begin_nested():
                 app = await withdraw(turn.session, student, code)

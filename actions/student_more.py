@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from actions.base import TremplinAction, Turn
 from actions.student_common import (
@@ -17,8 +15,9 @@ from actions.student_search import show_page
 from tremplin.dates.period import range_label
 from tremplin.geography import commune_label, haversine_km
 from tremplin.metiers import get_referentiel
-from tremplin.models import Employer, Offer, OfferStatus
+from tremplin.models import Employer, OfferStatus
 from tremplin.privacy import public_text
+from tremplin.queries.people import offer_with_details
 
 NO_SEARCH = ("Je n'ai pas de recherche en cours à continuer. Dis-moi ce que tu cherches, par exemple "
              "« un stage en boulangerie vers Feurs ».")
@@ -26,8 +25,7 @@ NO_SEARCH = ("Je n'ai pas de recherche en cours à continuer. Dis-moi ce que tu 
 
 async def offer_details(turn: Turn, offer_id: int) -> None:
     """What the student may know before applying: no employer name, street address or contact."""
-    offer = await turn.session.scalar(select(Offer).where(Offer.id == offer_id).options(
-        selectinload(Offer.periods), selectinload(Offer.environments)))
+    offer = await offer_with_details(turn.session, offer_id)
     if offer is None or offer.status is not OfferStatus.PUBLISHED:
         turn.say("Cette offre n'est plus en ligne (elle a été retirée ou fermée). Regarde les autres résultats, "
                  "ou lance une nouvelle recherche.",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
 
 from actions.base import TremplinAction, Turn
 from tremplin.dates.period import range_label
 from tremplin.geography import get_communes
-from tremplin.models import Role, School, SchoolClass
+from tremplin.models import Role, School
+from tremplin.queries.people import class_by_join_code
 from tremplin.services.accounts import set_role, student_of
 from tremplin.services.classes import clean_join_code, join_class
 from tremplin.services.errors import DomainError
@@ -62,8 +62,7 @@ class ActionJoinClass(TremplinAction):
         if account.role is None:
             # Nothing is written before the code is known good: a wrong code is recorded on its own.
             await ensure_code_attempts_left(turn.session, account, "class", TOO_MANY)
-            if await turn.session.scalar(select(SchoolClass.id).where(
-                    SchoolClass.join_code == clean_join_code(code))) is None:
+            if await class_by_join_code(turn.session, clean_join_code(code)) is None:
                 await record_code_failure(turn.session, account, "class")
                 turn.say(UNKNOWN_CODE)
                 return

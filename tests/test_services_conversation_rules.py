@@ -145,3 +145,36 @@ async def test_people_reads(engine):
         assert (await class_by_join_code(s, klass.code)).name == "3e A"
         assert await school_commune_of_class(s, pupil.class_id) is not None
         assert await account_for(s, "no-such-hash") is None
+
+
+async def test_applying_is_checked_before_the_pupil_writes_with_what_to_do_instead(engine):
+    async with session_scope(engine) as s:
+        employer, _ = await employer_with_account(s)
+        offer = await offer_for(s, employer, capacity=2)
+        pupil = await student(s)
+        assert (await apps.check_can_apply(s, pupil, offer.id)).id == offer.id
+        app = await apps.apply(s, pupil, offer.id, MOTIVATION)
+        with pytest.raises(DomainError) as before:
+            await apps.check_can_apply(s, pupil, offer.id)
+        assert before.value.code == "already_applied" and "« mes candidatures »" in before.value.message
+        with pytest.raises(DomainError) as at_apply:
+            await apps.apply(s, pupil, offer.id, MOTIVATION)
+        assert at_apply.value.message == "Tu as déjà postulé à cette offre."
+        with pytest.raises(DomainError, match="retirée ou fermée"):
+            await apps.check_can_apply(s, pupil, offer.id + 1000)
+        assert app.public_code
+
+
+async def test_the_college_of_a_new_class_is_found_in_its_name_or_from_the_other_classes(engine):
+    from tremplin.services.school_choice import SCHOOL_QUESTION, choose_school, split_new_school
+
+    async with session_scope(engine) as s:
+        teacher = await _account(s, "teacher-1", Role.TEACHER)
+        with pytest.raises(DomainError) as err:
+            await choose_school(s, teacher, "3e B", None)
+        assert err.value.message == SCHOOL_QUESTION
+        assert split_new_school("0421234A, Collège Jean-Moulin, Roanne") == ("0421234A, Collège Jean-Moulin", "Roanne")
+        await _pupil_in_class(s, teacher)  # the teacher's first class, in Collège Jean-Moulin
+        choice = await choose_school(s, teacher, "3e C, Collège Jean-Moulin", None)
+        assert choice.school_text == "0421234A"
+        assert (await choose_school(s, teacher, "3e D", None)).school_text == "0421234A"

@@ -105,33 +105,73 @@ async def parent_accounts(session: AsyncSession, student_id: int) -> list[int]:
         select(ParentLink.parent_account_id).where(ParentLink.student_id == student_id)))
 
 
+# A refused application, in two wordings: before the pupil writes a word (check_can_apply, with what to
+# do instead) and from apply() itself (short: only seen when something changed in between).
+_BEFORE = {
+    "offer_unavailable": "Cette offre n'est plus disponible (elle a été retirée ou fermée).",
+    "offer_full": "Cette offre est complète : toutes les places sont déjà prises.",
+    "already_applied": "Tu as déjà postulé à cette offre : regarde « mes candidatures » pour savoir où elle en est.",
+    "too_many_pending": f"Tu as déjà {MAX_PENDING} candidatures en attente de réponse : c'est le maximum, pour "
+                        "laisser leur chance aux autres élèves. Attends une réponse ou retires-en une avant d'en "
+                        "envoyer une nouvelle.",
+    "already_placed": "Tu as déjà un stage accepté pour cette semaine-là (candidature {placed}) : pas besoin "
+                      "d'en demander un deuxième. Si tu veux changer, retire d'abord l'autre candidature.",
+}
+_AT_APPLY = {
+    "offer_unavailable": "Cette offre n'est plus disponible.",
+    "offer_full": "Cette offre est complète : toutes les places sont prises.",
+    "already_applied": "Tu as déjà postulé à cette offre.",
+    "too_many_pending": f"Tu as déjà {MAX_PENDING} candidatures en attente : attends une réponse ou retires-en une "
+                        "avant d'en envoyer une autre.",
+    "already_placed": "Tu as déjà un stage accepté pour cette semaine-là (candidature {placed}).",
+}
+
+
+async def _open_offer(session: AsyncSession, offer_id: int, words: dict[str, str]) -> Offer:
+    offer = await session.scalar(select(Offer).where(Offer.id == offer_id))
+    if offer is None or offer.status is not OfferStatus.PUBLISHED:
+        raise NotFound("offer_unavailable", words["offer_unavailable"])
+    if offer.places_left <= 0:
+        raise DomainError("offer_full", words["offer_full"])
+    return offer
+
+
+async def _free_to_apply(session: AsyncSession, student: Student, offer: Offer, week_start: date | None,
+                         today: date, words: dict[str, str]) -> OfferPeriod:
+    """The pupil's own limits: one application an offer, MAX_PENDING waiting, one placement a week."""
+    if await session.scalar(select(Application.id).where(
+            Application.student_id == student.id, Application.offer_id == offer.id)) is not None:
+        raise DomainError("already_applied", words["already_applied"])
+    pending = await session.scalar(select(func.count()).select_from(Application).where(
+        Application.student_id == student.id, Application.status.in_(PENDING_STATUSES)))
+    if pending >= MAX_PENDING:
+        raise DomainError("too_many_pending", words["too_many_pending"])
+    period = await _pick_period(session, offer, student, week_start, today)
+    placed = await session.scalar(select(Application.public_code).where(
+        Application.student_id == student.id, Application.status.in_(PLACED_STATUSES),
+        Application.week_start <= period.end_date, Application.week_end >= period.start_date))
+    if placed is not None:
+        raise DomainError("already_placed", words["already_placed"].format(placed=placed))
+    return period
+
+
+async def check_can_apply(session: AsyncSession, student: Student, offer_id: int, week_start: date | None = None,
+                          today: date | None = None) -> Offer:
+    """Every rule apply() will apply, checked before the pupil writes a word (and again at the end)."""
+    offer = await _open_offer(session, offer_id, _BEFORE)
+    await _free_to_apply(session, student, offer, week_start, today or date.today(), _BEFORE)
+    return offer
+
+
 async def apply(session: AsyncSession, student: Student, offer_id: int, motivation: str, *,
                 week_start: date | None = None, distance_km: float | None = None,
                 today: date | None = None) -> Application:
     today = today or date.today()
     # Serialise this student's applications (PostgreSQL row lock; SQLite serialises writers anyway).
     await session.execute(select(Student.id).where(Student.id == student.id).with_for_update())
-    offer = await session.scalar(select(Offer).where(Offer.id == offer_id))
-    if offer is None or offer.status is not OfferStatus.PUBLISHED:
-        raise NotFound("offer_unavailable", "Cette offre n'est plus disponible.")
-    if offer.places_left <= 0:
-        raise DomainError("offer_full", "Cette offre est complète : toutes les places sont prises.")
+    offer = await _open_offer(session, offer_id, _AT_APPLY)
     text = mask_motivation(motivation, student.first_name).text
-    if await session.scalar(select(Application.id).where(
-            Application.student_id == student.id, Application.offer_id == offer.id)) is not None:
-        raise DomainError("already_applied", "Tu as déjà postulé à cette offre.")
-    pending = await session.scalar(select(func.count()).select_from(Application).where(
-        Application.student_id == student.id, Application.status.in_(PENDING_STATUSES)))
-    if pending >= MAX_PENDING:
-        raise DomainError("too_many_pending", f"Tu as déjà {MAX_PENDING} candidatures en attente : attends une "
-                          "réponse ou retires-en une avant d'en envoyer une autre.")
-    period = await _pick_period(session, offer, student, week_start, today)
-    placed = await session.scalar(select(Application.public_code).where(
-        Application.student_id == student.id, Application.status.in_(PLACED_STATUSES),
-        Application.week_start <= period.end_date, Application.week_end >= period.start_date))
-    if placed is not None:
-        raise DomainError("already_placed", "Tu as déjà un stage accepté pour cette semaine-là "
-                          f"(candidature {placed}).")
+    period = await _free_to_apply(session, student, offer, week_start, today, _AT_APPLY)
     application = Application(public_code=await _new_public_code(session), student_id=student.id,
                               offer_id=offer.id, week_start=period.start_date, week_end=period.end_date,
                               distance_band=distance_band(distance_km), motivation=text)
