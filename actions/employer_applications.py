@@ -89,7 +89,7 @@ async def employer_and_code(turn: Turn, verb: str) -> tuple[Employer | None, str
         return None, None
     code = application_code(turn)
     if code is None:
-        turn.say(f"Quelle candidature {verb}-vous ? Donnez son code (par exemple C-4821KQ), ou revoyez la liste.",
+        turn.say(f"Quelle candidature {verb}-vous ? Donnez son code (par exemple C-4829KQ), ou revoyez la liste.",
                  buttons=[{"title": "Voir les candidatures", "payload": "/review_applications"}])
     return employer, code
 
@@ -162,7 +162,7 @@ class ActionDeclineApplication(TremplinAction):
 
     @staticmethod
     def own_words(turn: Turn, code: str) -> str | None:
-        """"refuser C-4821KQ : désolé, nous sommes complets" → the words after the code."""
+        """"refuser C-4829KQ : désolé, nous sommes complets" → the words after the code."""
         text = str(turn.tracker.latest_message.get("text") or "")
         if text.startswith("/"):
             return None
