@@ -115,8 +115,18 @@ async def load(urls: list[str], database_url: str, run: Run, think: float, first
             run.cpu = meter.stop()
 
 
+def machine_speed() -> float:
+    """Milliseconds for a fixed pure-Python loop: the same code on the same machine has measured
+    1.6 times slower an hour later (a shared host); printed beside the figures to compare runs."""
+    started = time.process_time()
+    total = 0
+    for i in range(2_000_000):
+        total += i * i % 7
+    return (time.process_time() - started) * 1000
+
+
 def report(runs: list[Run]) -> None:
-    print()
+    print(f"\nmachine: a fixed Python loop takes {machine_speed():.0f} ms now (lower is faster)")
     print(f"{'base':10s} {'Rasa':>4s} {'mode':>14s} {'users':>5s} {'turns':>6s} {'turns/s':>8s} "
           f"{'p50 ms':>7s} {'p95 ms':>7s} {'p99 ms':>7s} {'errors':>6s} {'load':>5s}")
     for r in runs:
