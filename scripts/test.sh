@@ -12,5 +12,5 @@ if [ "${TREMPLIN_SKIP_RASA:-0}" != 1 ]; then
     bash scripts/nlu_eval.sh
 fi
 # Undefined names and syntax errors never reach a user: the action server would only log them.
-.venv/bin/ruff check --quiet --select F,E9 actions bot tremplin nlu tests scripts
+.venv/bin/ruff check --quiet actions bot tremplin nlu tests scripts bench   # rules: pyproject.toml
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

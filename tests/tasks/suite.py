@@ -80,7 +80,9 @@ def figures(results: list[Result]) -> dict[str, Any]:
     by_journey: dict[str, list[Result]] = defaultdict(list)
     for result in results:
         by_journey[result.case.journey].append(result)
-    rate = (lambda rs: round(sum(r.ok for r in rs) / len(rs), 3) if rs else 0.0)
+
+    def rate(rs: list[Result]) -> float:
+        return round(sum(r.ok for r in rs) / len(rs), 3) if rs else 0.0
     return {
         "conversations": len(results),
         "succeeded": sum(r.ok for r in results),
