@@ -11,9 +11,18 @@ from actions.base import ROLE_SLOT, TremplinAction, Turn, account_for, log
 from tremplin.db import get_engine, session_scope
 from tremplin.models import Role
 from tremplin.services.accounts import set_role
+from tremplin.text import normalize
 
 ROLE_FROM_SLOT = {"eleve": Role.STUDENT, "entreprise": Role.EMPLOYER, "parent": Role.PARENT,
                   "enseignant": Role.TEACHER}
+
+
+def role_key(value: object) -> str:
+    """The slot's value for what the NLU read. « je suis élève » comes back as « élève »: the
+    accents are folded before the synonyms apply (« eleve » is already the canonical value), and
+    the user's own spelling is then put back (nlu/components.py, SmsRestorer)."""
+    key = normalize(str(value or ""))
+    return key if key in ROLE_FROM_SLOT else str(value or "")
 
 
 class ActionSetRole(TremplinAction):
@@ -25,7 +34,7 @@ class ActionSetRole(TremplinAction):
         if turn.account is None:
             turn.say("Je ne te reconnais pas encore : écris /start pour commencer.")
             return None
-        wanted = turn.entity("role") or turn.slot("role")
+        wanted = role_key(turn.entity("role") or turn.slot("role"))
         if turn.account.role is not None and turn.account.role is not ROLE_FROM_SLOT.get(wanted or ""):
             # The role of an existing account does not change by chat (a student cannot become an employer).
             turn.set("role", ROLE_SLOT[turn.account.role])

@@ -199,18 +199,38 @@ def save_state(turn: Turn, state: dict[str, Any]) -> None:
     turn.set("search_state", json.dumps(state, ensure_ascii=False, separators=(",", ":")))
 
 
+# « la première », « la 2e », « la dernière » (accents folded by tremplin.text.normalize)
+ORDINALS = {"premier": 1, "premiere": 1, "1er": 1, "1ere": 1, "1re": 1, "deuxieme": 2, "second": 2,
+            "seconde": 2, "2e": 2, "2eme": 2, "troisieme": 3, "3e": 3, "3eme": 3, "quatrieme": 4, "4e": 4,
+            "4eme": 4, "cinquieme": 5, "5e": 5, "5eme": 5, "dernier": -1, "derniere": -1}
+POSITION_WORDS = 8  # « je postule à la première stp » is a choice; a longer text is something else
+
+
+def list_position(text: str) -> int | None:
+    """The place in the list a short answer names: « 2 », « la 2 », « je postule à la première »,
+    « la dernière » (-1). None when it names none, or several numbers."""
+    words = normalize(text).split()
+    if not words or len(words) > POSITION_WORDS:
+        return None
+    for word in words:
+        if word in ORDINALS:
+            return ORDINALS[word]
+    numbers = [word for word in words if word.isdigit() and len(word) <= 2]
+    return int(numbers[0]) if len(numbers) == 1 else None
+
+
 def offer_id_from(value: Any, state: dict[str, Any] | None) -> int | None:
-    """"O-123" (a button) is an offer id; "2" or "la 2" is a number in the list shown."""
+    """"O-123" (a button) is an offer id; "2", "la 2" or "la première" is a place in the list shown."""
     text = str(value or "").strip()
     refs = OFFER_REF.findall(text)
     if refs:
         return int(refs[-1])  # the reference is written last ("« titre » (réf. O-12)")
-    digits = re.fullmatch(r"(?:l[ae]\s+|n°\s*|numero\s+|numéro\s+)?(\d{1,2})", text.lower())
-    if digits and state:
-        ids = state.get("ids") or []
-        n = int(digits.group(1))
-        if 1 <= n <= len(ids):
-            return int(ids[n - 1])
+    position = list_position(text)
+    ids = (state or {}).get("ids") or []
+    if position == -1 and ids:
+        return int(ids[-1])
+    if position is not None and 1 <= position <= len(ids):
+        return int(ids[position - 1])
     return None
 
 

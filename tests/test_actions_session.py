@@ -25,6 +25,17 @@ async def test_declared_role_is_stored_and_kept(engine, monkeypatch):
     assert out.slots() == {"role": "eleve"}
 
 
+async def test_a_role_typed_with_its_accents_is_understood(engine, monkeypatch):
+    """« je suis élève » reaches the action as the user's own « élève » (what the model gives)."""
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "44")
+    out = await run(ActionSetRole(), tracker(sender, intent="declare_role",
+                                             entities=[{"entity": "role", "value": "Élève"}]))
+    assert out.slots() == {"role": "eleve"} and not out.buttons
+    async with session_scope(engine) as s:
+        assert (await s.scalar(select(Account))).role is Role.STUDENT
+
+
 async def test_unknown_role_gets_buttons(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     sender = await chat_user(engine, "43")

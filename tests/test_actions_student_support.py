@@ -102,3 +102,16 @@ def test_offer_references_are_ids_or_numbers_in_the_list():
     assert offer_id_from("9", state) is None
     assert offer_id_from("2", None) is None
     assert offer_id_from("n'importe", state) is None
+
+
+def test_a_place_in_the_list_is_read_in_words():
+    state = {"lat": 0, "lon": 0, "ids": [41, 42, 43]}
+    assert offer_id_from("je postule à la première", state) == 41
+    assert offer_id_from("la 1ère stp", state) == 41
+    assert offer_id_from("je veux postuler à la 2", state) == 42
+    assert offer_id_from("la deuxième", state) == 42
+    assert offer_id_from("la dernière", state) == 43
+    assert offer_id_from("la cinquième", state) is None           # not in a list of three
+    assert offer_id_from("la 1 ou la 2", state) is None           # two places: not a choice
+    assert offer_id_from("Bonjour, je voudrais voir le travail d'aide-soignant car ma tante le fait depuis 2 ans",
+                         state) is None                           # a motivation is not a place in the list
