@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import pg_problem
 from tests.fault_runs import one_run
-from tests.fault_stack import BENCH_FLAG, PG_RESTART, FaultStack
+from tests.fault_stack import PG_RESTART, FaultStack
 from tests.runtime_stack import PG_ADMIN_URL, drop_postgres, fresh_api, postgres_demo, sqlite_demo
 from tests.stack_support import require_stack
 from tremplin.db import make_engine
@@ -35,8 +35,6 @@ def restart_problem() -> str | None:
         return "the test PostgreSQL is not on this machine"
     if shutil.which(shlex.split(PG_RESTART)[0]) is None:
         return f"no {shlex.split(PG_RESTART)[0]} (TREMPLIN_FAULT_PG_RESTART)"
-    if BENCH_FLAG.exists():  # somebody measures (or this very test suite runs under the flag)
-        return f"{BENCH_FLAG} exists: PostgreSQL is not restarted under a benchmark"
     return None
 
 
