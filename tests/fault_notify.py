@@ -65,8 +65,7 @@ async def prepare(engine: AsyncEngine, count: int, first_chat: int) -> list[Deci
         offers = list((await session.execute(
             select(Offer.id, Offer.employer_id, func.min(OfferPeriod.start_date), func.min(OfferPeriod.end_date))
             .join(OfferPeriod, OfferPeriod.offer_id == Offer.id)
-            # Not the health offers: the scripted pupil applies to one of them (tests.faults).
-            .where(Offer.status == OfferStatus.PUBLISHED, Offer.places_left > 0, Offer.domain != "J")
+            .where(Offer.status == OfferStatus.PUBLISHED, Offer.places_left > 0)
             .group_by(Offer.id, Offer.employer_id))).all())
         random.shuffle(offers)
         for n in range(count):

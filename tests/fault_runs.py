@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 import time
 
@@ -17,19 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fault_notify import decide, last_id, prepare, settle, tally
 from tests.fault_stack import FaultStack
-from tests.faults import RunReport, Script, application, registration, run_once
+from tests.faults import RunReport, application, registration, run_once
 
 TARGETS = ("actions", "rasa", "gateway", "notifier", "postgres")
 DECISIONS = 8            # employers' decisions per notifier run: 16 notifications or more
 NOTIFY_SPACING = 0.25    # seconds between two decisions (the outbox fills while it is delivered)
 
 
-_numbers = itertools.count(1)
-
-
-def _script() -> Script:
-    """Each conversation its own number: its own SIRET, its own company name."""
-    n = next(_numbers)
+def _script(n: int):
     return (registration if n % 2 == 0 else application)(n)
 
 
@@ -40,7 +34,7 @@ async def _settle_time(stack: FaultStack) -> float:
 async def conversations(stack: FaultStack, api: FakeBotAPI, engine: AsyncEngine, target: str, n: int,
                         chat: int, count: int = 1) -> RunReport:
     """`count` conversations at once, staggered; the first one kills `target` at a random message."""
-    scripts = [_script() for _ in range(count)]
+    scripts = [_script(n + i) for i in range(count)]
     kill_at = random.randint(2, scripts[0].length)  # up to the last answer (the submit)
 
     async def other(i: int) -> RunReport:
@@ -87,7 +81,7 @@ async def notifier(stack: FaultStack, api: FakeBotAPI, engine: AsyncEngine, chat
 
 async def postgres(stack: FaultStack, api: FakeBotAPI, engine: AsyncEngine, n: int, chat: int) -> RunReport:
     """PostgreSQL restarted at a random message of a conversation while the outbox fills."""
-    script = _script()
+    script = _script(n)
     kill_at = random.randint(2, script.length)
     decisions = await prepare(engine, DECISIONS, chat + 1)
     since = await last_id(engine)
