@@ -79,9 +79,7 @@ class Notifier:
                .order_by(Notification.next_attempt_at, Notification.id).limit(self.batch))
         if self.engine.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
-        # write=True: on SQLite the claim (a read, then a write) takes the write lock at BEGIN and
-        # waits for it, instead of failing with « database is locked » when a turn just wrote.
-        async with session_scope(self.engine, write=True) as session:
+        async with session_scope(self.engine) as session:
             ids = list(await session.scalars(due))
             if not ids:
                 return []

@@ -19,8 +19,7 @@ keeps K conversations going through each kill (each one checked), which costs no
 How long (2 cores, 6 December 2026): a gateway run ≈ 12 s, a notifier run ≈ 10 s, a PostgreSQL
 run ≈ 15 s, an action-server run ≈ 20 s, a Rasa run ≈ 80 s (Rasa loads its model again: ≈ 60 s).
 50 runs of each: ≈ 10 + 8 + 13 + 17 + 67 min ≈ 2 h; without Rasa ≈ 50 min. Stacks take ≈ 1 min to
-start. `--minutes` bounds each fault's time, pauses for a benchmark excluded (the runs done are
-reported, never extrapolated).
+start. `--minutes` bounds each fault's time (the runs done are reported, never extrapolated).
 
 PostgreSQL is restarted with `pg_ctlcluster 15 main restart` (TREMPLIN_FAULT_PG_RESTART): every
 connection of the machine is cut. Before each run the script waits while /tmp/tremplin-bench-running
@@ -65,11 +64,10 @@ async def run_targets(targets: list[str], on_postgres: bool, args: argparse.Name
         await asyncio.to_thread(wait_for_bench)  # starting Rasa takes a core for a minute
         await asyncio.to_thread(stack.start)
         for target in targets:
-            started, done, paused = time.monotonic(), 0, 0.0
+            started, done = time.monotonic(), 0
             runs = args.rasa_runs if target == "rasa" and args.rasa_runs is not None else args.runs
-            while done < runs and (args.minutes is None
-                                   or time.monotonic() - started - paused < args.minutes * 60):
-                paused += await asyncio.to_thread(wait_for_bench)
+            while done < runs and (args.minutes is None or time.monotonic() - started < args.minutes * 60):
+                await asyncio.to_thread(wait_for_bench)
                 chat = 900_000_000 + 1000 * len(reports)
                 report = await one_run(stack, api, engine, target, len(reports), chat,
                                        args.in_flight if target in ("rasa", "actions") else 1)
@@ -78,9 +76,7 @@ async def run_targets(targets: list[str], on_postgres: bool, args: argparse.Name
                 print(f"run {len(reports)} ({target} {done}/{runs}): {report.line()}", flush=True)
                 if not report.ok and args.verbose:
                     print("\n".join("    " + line[:200] for line in report.transcript))
-            walls[target] = time.monotonic() - started - paused
-            if paused:
-                print(f"  ({target} : {paused / 60:.1f} min d'attente d'un banc de mesure, non comptées)", flush=True)
+            walls[target] = time.monotonic() - started
     finally:
         await engine.dispose()
         await asyncio.to_thread(stack.stop)
