@@ -128,26 +128,3 @@ async def test_kill_9_of_the_gateway_process_while_rasa_holds_the_turn(env, tmp_
     assert rasa.messages_from(sender) == ["mon code c FEURS-3A", "lent", "merci"]  # « lent » once
     assert api.texts(PUPIL) == ["Bienvenue en 3e A !", "Que cherches-tu ?", "Tu as dit : lent", "Tu as dit : merci"]
     assert await left(box, settle=0) == 0
-
-
-async def test_in_webhook_mode_the_update_is_kept_before_telegram_hears_ok(env) -> None:
-    """Telegram forgets a webhook call answered 200: the row must exist by then; if the database
-    cannot take it, 503 makes Telegram call again later."""
-    from aiohttp.test_utils import TestClient, TestServer
-    from telegram.ext import ApplicationBuilder
-
-    from bot.telegram_webhook import SECRET_HEADER, webhook_app
-
-    api, _, _, box = env
-    application = ApplicationBuilder().token(api.token).base_url(api.base_url).build()
-    update = api.message_update(PUPIL, text="bonjour")
-
-    class Down(Inbox):
-        async def receive(self, updates) -> None:  # type: ignore[override]
-            raise ConnectionRefusedError("database down")
-
-    for inbox_, status, rows in ((Down(box.engine, box.bot_key), 503, 0), (box, 200, 1)):
-        async with TestClient(TestServer(webhook_app(application, "s3cret", "/hook", inbox_))) as client:
-            response = await client.post("/hook", json=update, headers={SECRET_HEADER: "s3cret"})
-            assert response.status == status
-        assert await left(box) == rows
