@@ -85,7 +85,7 @@ async def postgres(stack: FaultStack, api: FakeBotAPI, engine: AsyncEngine, n: i
     kill_at = random.randint(2, script.length)
     decisions = await prepare(engine, DECISIONS, chat + 1)
     since = await last_id(engine)
-    producing = asyncio.create_task(decide(engine, decisions, 1.5))  # through the whole conversation
+    producing = asyncio.create_task(decide(engine, decisions, 0.8))
     report = await run_once(stack, api, engine, script, chat, "postgres", kill_at)
     report.resumed = stack.resumed()
     await producing

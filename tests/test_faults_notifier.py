@@ -18,7 +18,6 @@ from tests.fault_runs import notifier
 from tests.fault_stack import front, front_env, start_front
 from tests.runtime_stack import drop_postgres, fresh_api, postgres_demo, sqlite_demo
 from tremplin.db import make_engine
-from tremplin.models import Role
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 RUNS = 2
@@ -65,32 +64,3 @@ async def test_kill_9_of_the_notifier_loses_and_doubles_no_notification(database
         print(report.line())
     assert all(report.notify.expected >= 16 for report in reports), [r.line() for r in reports]
     assert all(report.ok for report in reports), "\n".join(r.line() for r in reports)
-
-
-async def test_a_database_outage_between_delivery_and_mark_neither_resends_nor_loses(
-        engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The database goes away just after Telegram took the message (a PostgreSQL restart): the
-    mark is retried until it lands, so the lease never expires on a delivered row."""
-    from sqlalchemy.exc import OperationalError
-
-    import bot.notifier as notifier_module
-    from bot.notifier import Notifier
-    from tests.test_bot_notifier import T0, Clock, Recorder, _account, _queue, _rows
-
-    student = await _account(engine, 4101, Role.STUDENT)
-    await _queue(engine, student, "application_expired", "k-outage", code="C-1")
-    real_scope, failures = notifier_module.session_scope, []
-
-    def flaky_scope(*args, **kwargs):
-        if recorder.sent and len(failures) < 2:  # after the delivery: the first two marks fail
-            failures.append(1)
-            raise OperationalError("UPDATE notifications", {}, ConnectionResetError("server closed the connection"))
-        return real_scope(*args, **kwargs)
-
-    monkeypatch.setattr(notifier_module, "session_scope", flaky_scope)
-    recorder, clock = Recorder(), Clock()
-    assert await Notifier(engine, {"telegram": recorder}, clock=clock).run_once() == 1
-    clock.now = T0 + notifier_module.LEASE * 2   # long after the lease: nothing to send again
-    assert await Notifier(engine, {"telegram": recorder}, clock=clock).run_once() == 0
-    assert len(recorder.sent) == 1 and len(failures) == 2
-    assert all(row.sent_at is not None for row in await _rows(engine))

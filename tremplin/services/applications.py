@@ -16,7 +16,7 @@ from tremplin.models import (
     PENDING_STATUSES, PLACED_STATUSES, Account, Application, ApplicationStatus, Offer, OfferPeriod,
     OfferStatus, ParentLink, Student, utcnow,
 )
-from tremplin.privacy.identifiers import new_application_code
+from tremplin.privacy.identifiers import random_code
 from tremplin.privacy import Audience, Masked, mask
 from tremplin.services.audit import audit
 from tremplin.services.errors import DomainError, Forbidden, NotFound
@@ -91,7 +91,7 @@ async def _pick_period(session: AsyncSession, offer: Offer, student: Student,
 
 async def _new_public_code(session: AsyncSession) -> str:
     while True:
-        code = new_application_code()
+        code = "C-" + random_code(6)
         if await session.scalar(select(Application.id).where(Application.public_code == code)) is None:
             return code
 
