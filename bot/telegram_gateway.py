@@ -78,8 +78,6 @@ class TelegramGateway:
             async def progress(sent: int) -> None:
                 await inbox.progress(key, sent)
         await send_replies(bot, chat_id, replies, self.tokens, sender, skip, progress)
-        if progress is not None:
-            await self.inbox.answered_now(update_id)  # type: ignore[union-attr, arg-type]
 
     async def converse(self, bot: Bot, chat_id: int, user_id: int, message: str,
                        update_id: int | None = None) -> None:

@@ -116,7 +116,6 @@ class Inbox:
         self.engine, self.bot_key, self.update_log = engine, bot_key, update_log
         self._tracker = tracker
         self._held: set[int] = set()
-        self._early: set[int] = set()        # deleted right after their answer's last message
         self._loaded: dict[int, InboxRow] = {}   # rows from before this start, being replayed
 
     @property
@@ -154,22 +153,11 @@ class Inbox:
         self._held.add(update_id)
 
     async def done(self, update_id: int) -> None:
-        """The update is handled (called once its handler returned)."""
         if update_id in self._held:
             self._held.discard(update_id)
             return
-        if update_id in self._early:
-            self._early.discard(update_id)
-            return
         self._loaded.pop(update_id, None)
         await self._write(delete(inbox).where(self._key(update_id)), "inbox done")
-
-    async def answered_now(self, update_id: int) -> None:
-        """Deleted as soon as the last message of the answer is sent: a crash after that instant
-        must not send it again (the rest of the handler runs after; `done` then does nothing)."""
-        self._loaded.pop(update_id, None)
-        await self._write(delete(inbox).where(self._key(update_id)), "inbox done")
-        self._early.add(update_id)
 
     async def progress(self, update_id: int, sent: int) -> None:
         await self._write(update(inbox).where(self._key(update_id)).values(sent=sent), "inbox progress")

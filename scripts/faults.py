@@ -46,8 +46,6 @@ from tests.runtime_stack import drop_postgres, fresh_api, postgres_demo, sqlite_
 from tremplin.db import make_engine  # noqa: E402
 from tremplin.settings import sync_database_url  # noqa: E402
 
-PRE_PING = "tests.rasa_tracker_store.PrePingSQLTrackerStore"
-
 
 async def run_targets(targets: list[str], on_postgres: bool, args: argparse.Namespace, reports: list,
                       walls: dict[str, float]) -> None:
@@ -56,12 +54,10 @@ async def run_targets(targets: list[str], on_postgres: bool, args: argparse.Name
     api = fresh_api()
     await api.start()
     tracker = sync_database_url(url) if on_postgres else ""
-    stack = FaultStack(tmp, url, tracker_url=tracker, api=api, lease=args.lease,
-                       tracker_store_type=PRE_PING if args.rasa_pre_ping else "")
+    stack = FaultStack(tmp, url, tracker_url=tracker, api=api, lease=args.lease)
     engine = make_engine(url)
     print(f"pile sur {'PostgreSQL' if on_postgres else 'SQLite'} (journaux : {tmp})", flush=True)
     try:
-        await asyncio.to_thread(wait_for_bench)  # starting Rasa takes a core for a minute
         await asyncio.to_thread(stack.start)
         for target in targets:
             started, done = time.monotonic(), 0
@@ -123,8 +119,6 @@ if __name__ == "__main__":
     parser.add_argument("--in-flight", type=int, default=1, help="conversations through each kill of rasa/actions")
     parser.add_argument("--postgres", action="store_true", help="actions/rasa/gateway/notifier on PostgreSQL too")
     parser.add_argument("--lease", type=float, default=10.0, help="the notifier's lease in seconds (prod: 300)")
-    parser.add_argument("--rasa-pre-ping", action="store_true",
-                        help="Rasa's tracker store with pool_pre_ping (tests/rasa_tracker_store.py), to compare")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--json", help="write the totals and each run's line to this file")
     parser.add_argument("--verbose", action="store_true", help="print the transcript of failed runs")

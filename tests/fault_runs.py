@@ -55,7 +55,6 @@ async def conversations(stack: FaultStack, api: FakeBotAPI, engine: AsyncEngine,
         report.db_problem = report.db_problem or extra.db_problem
         report.transcript += [f"--- conversation {extra.script} ---", *extra.transcript]
     report.conversations = count
-    report.resumed = stack.resumed()
     return report
 
 
@@ -69,7 +68,6 @@ async def notifier(stack: FaultStack, api: FakeBotAPI, engine: AsyncEngine, chat
     stack.kill("notifier")
     report = RunReport("notifications", "notifier", kill_at=0)
     before = await tally(engine, api, since)  # what the killed notifier had done
-    report.waiting = before.unsent
     report.transcript.append(f"kill -9 du notificateur {at:.2f} s après la première décision : "
                              f"{before.delivered} livrées, {before.unsent} en attente")
     report.restart_seconds = await asyncio.to_thread(stack.restart, "notifier")
@@ -87,7 +85,6 @@ async def postgres(stack: FaultStack, api: FakeBotAPI, engine: AsyncEngine, n: i
     since = await last_id(engine)
     producing = asyncio.create_task(decide(engine, decisions, 0.8))
     report = await run_once(stack, api, engine, script, chat, "postgres", kill_at)
-    report.resumed = stack.resumed()
     await producing
     report.notify = await settle(engine, api, since, await _settle_time(stack))
     return report

@@ -9,7 +9,6 @@ left running."""
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -27,7 +26,6 @@ BENCH_FLAG = Path("/tmp/tremplin-bench-running")
 PG_RESTART = os.environ.get("TREMPLIN_FAULT_PG_RESTART", "pg_ctlcluster 15 main restart")
 PG_START = os.environ.get("TREMPLIN_FAULT_PG_START", "pg_ctlcluster 15 main start")
 FRONTS = ("gateway", "notifier")
-_RESUMED = re.compile(r"answering (\d+) message\(s\) left from before the restart")
 
 
 def wait_for_bench(say=print) -> float:
@@ -88,7 +86,6 @@ class FaultStack(RuntimeStack):
     lease: float = 8.0          # the notifier's lease, seconds (production: 5 minutes)
     _pg: threading.Thread | None = field(default=None, repr=False)
     _pg_seconds: list[float] = field(default_factory=list, repr=False)
-    _resumed: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -110,16 +107,6 @@ class FaultStack(RuntimeStack):
         for name in FRONTS:
             self.services[name].stop()
         super().stop()
-
-    def resumed(self) -> int:
-        """Messages the gateway found unfinished at its starts so far (its log), counted once."""
-        try:
-            lines = (self.tmp / "var" / "logs" / "gateway.log").read_text(errors="replace").splitlines()
-        except OSError:
-            return 0
-        total = sum(int(m.group(1)) for line in lines if (m := _RESUMED.search(line)))
-        new, self._resumed = total - self._resumed, total
-        return new
 
     def kill(self, name: str) -> None:
         """kill -9 of a process; for « postgres », a restart of the server (in the background:

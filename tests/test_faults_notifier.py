@@ -1,10 +1,9 @@
 """kill -9 of the notifier (its own process, tests/fault_procs.py) while employers' decisions fill
 the outbox, short form: every notification reaches the fake Bot API exactly once (nothing lost,
-nothing twice), on PostgreSQL (SQLite when it is absent). More runs: `scripts/faults.py --target notifier`."""
+nothing twice), on SQLite and on PostgreSQL. More runs: `scripts/faults.py --target notifier`."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.supervisor import Service
-from tests.conftest import pg_problem, require_postgres
+from tests.conftest import require_postgres
 from tests.fault_runs import notifier
 from tests.fault_stack import front, front_env, start_front
 from tests.runtime_stack import drop_postgres, fresh_api, postgres_demo, sqlite_demo
@@ -36,9 +35,9 @@ class NotifierOnly:
         return start_front(self.service, timeout)
 
 
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[str]:
-    if pg_problem() is not None and not os.environ.get("CI"):
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database(request, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
         yield await sqlite_demo(tmp_path)
         return
     require_postgres()
