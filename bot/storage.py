@@ -9,7 +9,7 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (BigInteger, Column, Float, Integer, MetaData, String, Table, Text, delete,
@@ -17,7 +17,7 @@ from sqlalchemy import (BigInteger, Column, Float, Integer, MetaData, String, Ta
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.replies import Button
 from tremplin.db import for_writes, local_writer
@@ -102,10 +102,8 @@ class TokenStore:
                     for token, b in zip(tokens, buttons)])
         return tokens
 
-    async def redeem(self, token: str, sender: str, record: Callable[[AsyncConnection, str, str],
-                                                                  Awaitable[None]] | None = None) -> Redeemed:
-        """Single use per message: the first press wins, later presses on any sibling are refused.
-        `record(conn, payload, title)` runs in the spending transaction (bot/telegram_inbox)."""
+    async def redeem(self, token: str, sender: str) -> Redeemed:
+        """Single use per message: the first press wins, later presses on any sibling are refused."""
         async with writing(self.engine), for_writes(self.engine).begin() as conn:
             row = (await conn.execute(select(button_tokens).where(
                 button_tokens.c.token == token, button_tokens.c.sender == sender))).first()
@@ -116,8 +114,6 @@ class TokenStore:
                 .values(used_at=time.time()))
             if claimed.rowcount == 0:
                 return Redeemed("used")
-            if record is not None:
-                await record(conn, row.payload, row.title)
             return Redeemed("ok", row.payload, row.title)
 
     async def prune(self, max_age_days: float = 60) -> int:
@@ -156,10 +152,6 @@ class UpdateLog:
             if update_id not in self._recent:
                 self._recent[update_id] = None
                 self._pending.append(update_id)
-
-    def seen(self, update_id: int) -> bool:
-        """Already handled or being handled by this process (or known from the database)."""
-        return update_id in self._recent
 
     async def first_time(self, update_id: int) -> bool:
         if update_id in self._recent:

@@ -1,9 +1,7 @@
-"""A fault in the middle of a scripted conversation (an employer registering, a pupil applying),
-through the real gateway (fake Bot API): kill -9 of the action server, of Rasa or of the gateway
-itself, or a PostgreSQL restart (tests.fault_stack); the process comes back and the conversation
-goes on. Counted per run: user messages lost, answers given twice, questions asked again (an answer
-the form forgot), « Oups », whether the database holds what was typed, and for the runs that check
-notifications (tests.fault_notify) those lost or delivered twice. More runs: tests.fault_runs."""
+"""kill -9 of the action server or of Rasa in the middle of a scripted conversation (an employer
+registering, a pupil applying), through the real gateway (fake Bot API): the process is restarted
+and the conversation goes on. Counted per run: user messages lost, answers given twice, questions
+asked again (an answer the form forgot), « Oups », and whether the database holds what was typed."""
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
 from tests.fakes.bot_api import FakeBotAPI
-from tests.fault_notify import NotifyTally
 from tests.runtime_stack import RuntimeStack
 from tests.tasks import rules as r
 from tests.tasks.engine import norm
@@ -102,23 +99,11 @@ class RunReport:
     db_problem: str | None = None
     restart_seconds: float = 0.0
     transcript: list[str] = field(default_factory=list)
-    conversations: int = 1
-    notify: NotifyTally | None = None  # the notifications of the run, when it checks them
 
     @property
     def ok(self) -> bool:
         return (self.finished and not self.lost and not self.twice and not self.asked_again
-                and not self.sorry and self.db_problem is None and (self.notify is None or self.notify.ok))
-
-    def line(self) -> str:
-        notify = "" if self.notify is None else (
-            f", notifications {self.notify.expected} : perdues {self.notify.lost}, en double "
-            f"{self.notify.twice}, non marquées {self.notify.unsent}")
-        where = f" après le message {self.kill_at}" if self.kill_at else ""
-        return (f"{self.script}, {self.target}{where} → "
-                f"{'ok' if self.ok else 'ÉCHEC'} (conversations {self.conversations}, perdus {self.lost}, "
-                f"doubles {self.twice}, reposées {self.asked_again}, Oups {self.sorry}, fini {self.finished}, "
-                f"base {self.db_problem or 'ok'}, redémarrage {self.restart_seconds:.1f} s{notify})")
+                and not self.sorry and self.db_problem is None)
 
 
 def _buttons(message: dict) -> list[dict]:
@@ -137,10 +122,8 @@ async def _send(api: FakeBotAPI, chat: int, step: Step) -> str:
     return step
 
 
-async def _answer(api: FakeBotAPI, chat: int, before: int,
-                  restarting: asyncio.Task[float] | None = None) -> list[str]:
-    """The bot's messages for this turn: the first one that is not the « wait » notice, then quiet
-    (and, while a killed process restarts, the rest of an answer it may still send)."""
+async def _answer(api: FakeBotAPI, chat: int, before: int) -> list[str]:
+    """The bot's messages for this turn: the first one that is not the « wait » notice, then quiet."""
     def real() -> list[str]:
         return [t for t in api.texts(chat)[before:] if t != texts.BUSY]
     await api.wait_until(lambda: bool(real()), REPLY_TIMEOUT)
@@ -148,9 +131,6 @@ async def _answer(api: FakeBotAPI, chat: int, before: int,
     while seen != len(api.sent[chat]):
         seen = len(api.sent[chat])
         await asyncio.sleep(SETTLE)
-        if seen == len(api.sent[chat]) and restarting is not None and not restarting.done():
-            await asyncio.wait([restarting], timeout=REPLY_TIMEOUT)
-            seen = -1
     return api.texts(chat)[before:]
 
 
@@ -197,7 +177,7 @@ async def run_once(stack: RuntimeStack, api: FakeBotAPI, engine: AsyncEngine, sc
             stack.kill(target)
             restart = asyncio.create_task(asyncio.to_thread(stack.restart, target))
         try:
-            said = await _answer(api, chat, before, restart)
+            said = await _answer(api, chat, before)
         except AssertionError:
             report.lost += 1
             report.transcript.append("(pas de réponse ; tâches en cours :)\n" + _tasks())
@@ -218,49 +198,17 @@ async def run_once(stack: RuntimeStack, api: FakeBotAPI, engine: AsyncEngine, sc
     return report
 
 
-def totals(reports: list[RunReport]) -> dict[str, float]:
-    restarts = [rep.restart_seconds for rep in reports if rep.restart_seconds]
-    notify = NotifyTally()
-    for rep in reports:
-        if rep.notify is not None:
-            notify.add(rep.notify)
-    return {"runs": len(reports), "ok": sum(rep.ok for rep in reports),
-            "conversations": sum(rep.conversations for rep in reports if rep.sent),
-            "sent": sum(rep.sent for rep in reports), "lost": sum(rep.lost for rep in reports),
-            "twice": sum(rep.twice for rep in reports), "asked_again": sum(rep.asked_again for rep in reports),
-            "sorry": sum(rep.sorry for rep in reports),
-            "damaged": sum(rep.db_problem is not None for rep in reports),
-            "unfinished": sum(bool(rep.sent) and not rep.finished for rep in reports),
-            "notifications": notify.expected, "notif_lost": notify.lost, "notif_twice": notify.twice,
-            "notif_unsent": notify.unsent,
-            "restart": sum(restarts) / max(1, len(restarts))}
-
-
-KILLED = {"postgres": "redémarrage de PostgreSQL"}
-
-
 def summary(reports: list[RunReport]) -> str:
     lines = []
     for target in sorted({rep.target for rep in reports}):
-        t = totals([rep for rep in reports if rep.target == target])
+        mine = [rep for rep in reports if rep.target == target]
+        restarts = [rep.restart_seconds for rep in mine if rep.restart_seconds]
         lines.append(
-            f"{KILLED.get(target, 'kill -9 ' + target)}: {t['runs']} runs, {t['ok']} ok ; conversations "
-            f"{t['conversations']}, messages envoyés {t['sent']}, perdus {t['lost']}, réponses en double "
-            f"{t['twice']}, questions reposées {t['asked_again']}, « Oups » {t['sorry']}, formulaires abîmés "
-            f"{t['damaged']}, non finies {t['unfinished']} ; notifications {t['notifications']}, perdues "
-            f"{t['notif_lost']}, en double {t['notif_twice']} ; redémarrage moyen {t['restart']:.1f} s")
-    return "\n".join(lines)
-
-
-def table(reports: list[RunReport]) -> str:
-    """The same totals as a Markdown table (one line per fault)."""
-    head = ("| panne | runs | ok | conversations | messages | perdus | en double | reposées | Oups "
-            "| formulaires abîmés | notifications | notif. perdues | notif. en double | redémarrage moyen |")
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
-    for target in sorted({rep.target for rep in reports}):
-        t = totals([rep for rep in reports if rep.target == target])
-        lines.append(f"| {KILLED.get(target, 'kill -9 ' + target)} | {t['runs']} | {t['ok']} | {t['conversations']} "
-                     f"| {t['sent']} | {t['lost']} | {t['twice']} | {t['asked_again']} | {t['sorry']} "
-                     f"| {t['damaged']} | {t['notifications']} | {t['notif_lost']} | {t['notif_twice']} "
-                     f"| {t['restart']:.1f} s |")
+            f"kill -9 {target}: {len(mine)} runs, {sum(rep.ok for rep in mine)} ok ; messages envoyés "
+            f"{sum(rep.sent for rep in mine)}, perdus {sum(rep.lost for rep in mine)}, réponses en double "
+            f"{sum(rep.twice for rep in mine)}, questions reposées {sum(rep.asked_again for rep in mine)}, "
+            f"« Oups » {sum(rep.sorry for rep in mine)}, formulaires abîmés "
+            f"{sum(rep.db_problem is not None for rep in mine)}, non finies "
+            f"{sum(not rep.finished for rep in mine)} ; redémarrage moyen "
+            f"{sum(restarts) / max(1, len(restarts)):.0f} s")
     return "\n".join(lines)

@@ -96,11 +96,10 @@ class RuntimeStack:
     database_url: str
     services: dict[str, Service] = field(default_factory=dict)
     rasa_url: str = ""
-    tracker_url: str = ""  # Rasa's tracker store (sync URL); empty: an SQLite file in `tmp`
 
     def __post_init__(self) -> None:
         action_port, rasa_port = free_port(), free_port()
-        tracker_url = self.tracker_url = self.tracker_url or f"sqlite:///{self.tmp / 'rasa-trackers.db'}"
+        tracker_url = f"sqlite:///{self.tmp / 'rasa-trackers.db'}"
         endpoints = write_endpoints(self.tmp / "endpoints.yml", f"http://127.0.0.1:{action_port}", tracker_url)
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
         env = {"TREMPLIN_DATA_DIR": str(self.tmp / "var"), "TREMPLIN_TRACKER_DB_URL": tracker_url,
