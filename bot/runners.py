@@ -12,8 +12,9 @@ from bot.logs import setup_logging
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.storage import ensure_tables
-from bot.terminal import TerminalChat, stdin_reader, terminal_user_id
+from bot.terminal import TerminalChat, stdin_reader
 from tremplin.db import dispose_engines, get_engine
+from tremplin.privacy.identifiers import terminal_user_id
 from tremplin.settings import get_settings
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,6 @@ Works on a TTY and with piped stdin (tests and scripts drive it that way)."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 import sys
 import threading
 from collections.abc import Awaitable, Callable
@@ -60,17 +59,6 @@ def stdin_reader() -> Reader:
 
     threading.Thread(target=pump, name="stdin", daemon=True).start()
     return queue.get
-
-
-def terminal_user_id(data_dir: Path) -> str:
-    """A random local id kept under the data directory, so the same person keeps their account."""
-    path = data_dir / "terminal-user"
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    user = "local-" + secrets.token_hex(8)
-    path.write_text(user + "\n")
-    return user
 
 
 class TerminalChat:

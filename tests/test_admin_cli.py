@@ -90,7 +90,7 @@ def test_grant_terminal_makes_the_local_chat_admin(db, capsys):
                                   .where(ChannelIdentity.channel == "terminal"))
     assert run_with_engine(work) is Role.ADMIN
     # Same terminal user next time: the bot's chat and the command agree on the file.
-    from bot.terminal import terminal_user_id
+    from tremplin.privacy.identifiers import terminal_user_id
     assert terminal_user_id(get_settings().data_dir) == user_id
     assert "déjà administrateur" in run(capsys, "admin", "grant-terminal")[1]
 

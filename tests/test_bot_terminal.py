@@ -12,7 +12,7 @@ import pytest
 from bot import texts
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
-from bot.terminal import TerminalChat, render, terminal_user_id
+from bot.terminal import TerminalChat, render
 from tests.fakes.db import migrated_sqlite
 from tests.fakes.rasa_server import FakeRasa, text
 
@@ -62,11 +62,6 @@ def test_render_numbers_only_payload_buttons() -> None:
     shown, choices = render(parse_rasa(SCRIPT["/greet"] + SCRIPT["/help"]))
     assert [c.title for c in choices] == ["Élève", "Employeur"]
     assert "1. Élève" in shown and "Guide" in shown
-
-
-def test_terminal_user_id_is_stable(tmp_path: Path) -> None:
-    first = terminal_user_id(tmp_path)
-    assert first.startswith("local-") and terminal_user_id(tmp_path) == first
 
 
 async def test_chat_command_with_piped_stdin(rasa: FakeRasa, tmp_path: Path) -> None:
