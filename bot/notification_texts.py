@@ -1,13 +1,12 @@
 """Outbox rows → friendly French: tutoiement for students, vouvoiement for parents and employers."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from tremplin.dates.period import french_date
 from tremplin.models import Role
-
-_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre"]
 
 # Kinds told to the student's side (the student, and their parents) vs. to the employer.
 STUDENT_SIDE = {"application_accepted", "application_declined", "application_expired", "offer_full",
@@ -15,88 +14,70 @@ STUDENT_SIDE = {"application_accepted", "application_declined", "application_exp
                 "application_done"}
 
 
-def french_date(value: str | None) -> str:
+def _week(value: object) -> str:
+    """The payload's ISO `week_start` in French, or nothing when it is missing or not a date."""
     try:
-        day = date.fromisoformat(str(value))
+        return french_date(date.fromisoformat(str(value)))
     except ValueError:
         return ""
-    return f"{'1er' if day.day == 1 else day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def _what(p: dict[str, Any]) -> str:
     """« Titre » (semaine du …), or nothing when the payload lacks it."""
     title = f" pour « {p['offer_title']} »" if p.get("offer_title") else ""
-    week = french_date(p.get("week_start"))
+    week = _week(p.get("week_start"))
     return title + (f" (semaine du {week})" if week else "")
 
 
-def _student(kind: str, p: dict[str, Any]) -> str:
-    code, what = p.get("code", ""), _what(p)
-    match kind:
-        case "application_accepted":
-            return (f"🎉 Bonne nouvelle ! Ta candidature {code}{what} a été acceptée. "
-                    "Prochaine étape : la convention de stage avec ton collège.")
-        case "application_declined":
-            note = f"\nLe mot de l'employeur : « {p['message']} »" if p.get("message") else ""
-            return (f"Ta candidature {code}{what} n'a pas été retenue.{note}\n"
-                    "Ne te décourage pas : d'autres offres t'attendent, on cherche ensemble ? 💪")
-        case "application_expired":
-            return (f"Ta candidature {code}{what} n'a pas eu de réponse à temps : elle est close. "
-                    "Tu peux postuler ailleurs dès maintenant.")
-        case "offer_full":
-            return (f"L'offre{_what(p)} est maintenant complète : ta candidature {code} ne pourra pas "
-                    "être acceptée. Veux-tu que l'on cherche une autre offre ?")
-        case "parent_linked":
-            return "Un parent est maintenant relié à ton compte : il pourra suivre tes candidatures."
-        case "application_agreement_pending":
-            return f"📄 La convention de ton stage{what} est en préparation ({code})."
-        case "application_agreement_signed":
-            return f"✍️ La convention de ton stage{what} est signée : tout est prêt ({code}) !"
-        case "application_done":
-            return f"✅ Ton stage{what} est terminé. Bravo, et merci d'avoir utilisé Tremplin !"
-    return f"Du nouveau sur ta candidature {code}. Tape /mes_candidatures pour voir."
+# One table per audience: kind → sentence, with {code}, {what} (the offer and its week), {note} (the
+# employer's word on a decline) and {freed} (the place is free again) filled from the payload.
+_STUDENT = {
+    "application_accepted": ("🎉 Bonne nouvelle ! Ta candidature {code}{what} a été acceptée. "
+                             "Prochaine étape : la convention de stage avec ton collège."),
+    "application_declined": ("Ta candidature {code}{what} n'a pas été retenue.{note}\n"
+                             "Ne te décourage pas : d'autres offres t'attendent, on cherche ensemble ? 💪"),
+    "application_expired": ("Ta candidature {code}{what} n'a pas eu de réponse à temps : elle est close. "
+                            "Tu peux postuler ailleurs dès maintenant."),
+    "offer_full": ("L'offre{what} est maintenant complète : ta candidature {code} ne pourra pas "
+                   "être acceptée. Veux-tu que l'on cherche une autre offre ?"),
+    "parent_linked": "Un parent est maintenant relié à ton compte : il pourra suivre tes candidatures.",
+    "application_agreement_pending": "📄 La convention de ton stage{what} est en préparation ({code}).",
+    "application_agreement_signed": "✍️ La convention de ton stage{what} est signée : tout est prêt ({code}) !",
+    "application_done": "✅ Ton stage{what} est terminé. Bravo, et merci d'avoir utilisé Tremplin !",
+}
+_STUDENT_OTHER = "Du nouveau sur ta candidature {code}. Tape /mes_candidatures pour voir."
+
+_PARENT = {
+    "application_accepted": "Bonne nouvelle : la candidature {code} de votre enfant{what} a été acceptée.",
+    "application_declined": ("La candidature {code} de votre enfant{what} n'a pas été retenue. "
+                             "Encouragez-le ou encouragez-la : d'autres offres restent ouvertes."),
+    "application_expired": "La candidature {code} de votre enfant{what} n'a pas eu de réponse et est close.",
+    "offer_full": "L'offre{what} visée par votre enfant ({code}) est désormais complète.",
+    "application_agreement_pending": "La convention de stage de votre enfant{what} est en préparation ({code}).",
+    "application_agreement_signed": "La convention de stage de votre enfant{what} est signée ({code}).",
+    "application_done": "Le stage de votre enfant{what} est terminé ({code}).",
+}
+_PARENT_OTHER = "Du nouveau sur la candidature {code} de votre enfant."
+
+_EMPLOYER = {
+    "application_received": ("📩 Nouvelle candidature {code}{what}. "
+                             "Vous pouvez la lire et y répondre avec /mes_offres."),
+    "application_withdrawn": "L'élève a retiré sa candidature {code}{what}.{freed}",
+    "application_reminder": ("⏰ Rappel : la candidature {code}{what} attend votre réponse depuis quelques "
+                             "jours. Un oui comme un non aide l'élève à avancer."),
+    "application_agreement_pending": "La convention pour la candidature {code}{what} est en préparation.",
+    "application_agreement_signed": "La convention pour la candidature {code}{what} est signée. Merci !",
+    "application_done": "Le stage {code}{what} est terminé. Merci d'avoir accueilli un élève !",
+}
+_EMPLOYER_OTHER = "Du nouveau sur Tremplin ({code}). Tapez /mes_offres pour voir."
 
 
-def _parent(kind: str, p: dict[str, Any]) -> str:
-    code, what = p.get("code", ""), _what(p)
-    match kind:
-        case "application_accepted":
-            return f"Bonne nouvelle : la candidature {code} de votre enfant{what} a été acceptée."
-        case "application_declined":
-            return (f"La candidature {code} de votre enfant{what} n'a pas été retenue. "
-                    "Encouragez-le ou encouragez-la : d'autres offres restent ouvertes.")
-        case "application_expired":
-            return f"La candidature {code} de votre enfant{what} n'a pas eu de réponse et est close."
-        case "offer_full":
-            return f"L'offre{what} visée par votre enfant ({code}) est désormais complète."
-        case "application_agreement_pending":
-            return f"La convention de stage de votre enfant{what} est en préparation ({code})."
-        case "application_agreement_signed":
-            return f"La convention de stage de votre enfant{what} est signée ({code})."
-        case "application_done":
-            return f"Le stage de votre enfant{what} est terminé ({code})."
-    return f"Du nouveau sur la candidature {code} de votre enfant."
-
-
-def _employer(kind: str, p: dict[str, Any]) -> str:
-    code, what = p.get("code", ""), _what(p)
-    match kind:
-        case "application_received":
-            return (f"📩 Nouvelle candidature {code}{what}. "
-                    "Vous pouvez la lire et y répondre avec /mes_offres.")
-        case "application_withdrawn":
-            extra = " La place est de nouveau disponible." if p.get("was_accepted") else ""
-            return f"L'élève a retiré sa candidature {code}{what}.{extra}"
-        case "application_reminder":
-            return (f"⏰ Rappel : la candidature {code}{what} attend votre réponse depuis quelques "
-                    "jours. Un oui comme un non aide l'élève à avancer.")
-        case "application_agreement_pending":
-            return f"La convention pour la candidature {code}{what} est en préparation."
-        case "application_agreement_signed":
-            return f"La convention pour la candidature {code}{what} est signée. Merci !"
-        case "application_done":
-            return f"Le stage {code}{what} est terminé. Merci d'avoir accueilli un élève !"
-    return f"Du nouveau sur Tremplin ({code}). Tapez /mes_offres pour voir."
+def _word(sentences: Mapping[str, str], other: str, kind: str, p: dict[str, Any]) -> str:
+    """The audience's sentence for `kind` (`other` for a kind it has none for), filled from the payload."""
+    return sentences.get(kind, other).format(
+        code=p.get("code", ""), what=_what(p),
+        note=f"\nLe mot de l'employeur : « {p['message']} »" if p.get("message") else "",
+        freed=" La place est de nouveau disponible." if p.get("was_accepted") else "")
 
 
 # Kinds whose service already wrote the whole sentence for its recipient (payload["message"]).
@@ -110,7 +91,7 @@ def render_notification(kind: str, payload: dict[str, Any], role: Role | None) -
     if kind in SELF_WORDED and payload.get("message"):
         return str(payload["message"])
     if role is Role.PARENT:
-        return _parent(kind, payload)
+        return _word(_PARENT, _PARENT_OTHER, kind, payload)
     if role in (Role.EMPLOYER, Role.TEACHER, Role.ADMIN) or kind not in STUDENT_SIDE:
-        return _employer(kind, payload)
-    return _student(kind, payload)
+        return _word(_EMPLOYER, _EMPLOYER_OTHER, kind, payload)
+    return _word(_STUDENT, _STUDENT_OTHER, kind, payload)
