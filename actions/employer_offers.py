@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType
 from actions.base import Turn, TremplinAction
 from actions.employer_common import current_employer, offer_code, offer_ref
 from actions.employer_offer_periods import edit_periods
-from actions.employer_publish_actions import periods_words
+from actions.employer_offer_publish import periods_words
 from tremplin.answers import parse_count
 from tremplin.geography import commune_label
 from tremplin.models import Employer, Offer, OfferStatus

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
+from actions.forms import drop_stale, free_text, with_slots
 from tremplin.geography import commune_label
 from tremplin.answers import read_commune, read_free_text, read_person_name, read_phone, read_siret, read_yes_no
 from tremplin.models import Employer, Role
@@ -22,8 +23,6 @@ from tremplin.services.siret import validate_siret
 FORM = "register_company_form"
 SLOTS = ["company_siret", "company_name", "company_lieu", "company_contact", "company_phone",
          "company_charter", "company_confirm"]
-# Intents that interrupt a form (answered by rules) never fill a free-text slot.
-INTERRUPTIONS = {"cancel", "faq", "help", "human_handoff", "report_problem", "bot_challenge", "goodbye"}
 SIRET_HINT = ("Vous le trouverez sur une facture, un bulletin de paie ou sur annuaire-entreprises.data.gouv.fr "
               "(14 chiffres, les espaces sont acceptés, par exemple 732 829 320 00074).")
 ROLE_CONFLICT = ("Ce compte de messagerie est déjà utilisé comme élève, parent ou professeur : inscrivez votre "
@@ -37,38 +36,10 @@ def pretty_siret(siret: str) -> str:
     return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}" if len(siret) == 14 else siret
 
 
-def with_slots(domain_slots: list[str], wanted: list[str]) -> list[str]:
-    """The form's slots in `wanted` order, whatever subset the domain lists (custom ones asked too)."""
-    return wanted + [s for s in domain_slots if s not in wanted]
-
-
-def free_text(tracker: Tracker, slot: str) -> dict[str, Any]:
-    """Fill `slot` with the raw message when the form is asking for it (custom slot mapping)."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    text = (tracker.latest_message.get("text") or "").strip()
-    if tracker.get_slot("requested_slot") == slot and intent not in INTERRUPTIONS and text and not text.startswith("/"):
-        return {slot: text}
-    return {}
-
-
 def read_contact_person(text: str) -> str | None:
     """« Claire Martin », or « Claire Martin 06 12 34 56 78 » (the phone, given ahead, is kept too)."""
     phone = read_phone(text)
     return text.strip() if read_person_name(text.replace(phone, " ") if phone else text) else None
-
-
-def drop_stale(turn: Turn, tracker: Tracker, start_intent: str, slots: list[str]) -> None:
-    """When the form starts again, forget the answers of an earlier attempt that was left half-way (cancel,
-    report, handoff...): only what this very message says (its entities) prefills the form."""
-    intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent != start_intent or tracker.get_slot("requested_slot") is not None:
-        return
-    fresh = {str(e.get("value")) for e in tracker.latest_message.get("entities") or []}
-    stale = {s for s in slots if tracker.get_slot(s) is not None and str(tracker.get_slot(s)) not in fresh}
-    tracker.events[:] = [e for e in tracker.events if not (e.get("event") == "slot" and e.get("name") in stale)]
-    for slot in sorted(stale):
-        tracker.slots[slot] = None
-        turn.set(slot, None)
 
 
 class ValidateRegisterCompanyForm(TremplinFormValidation):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from actions.employer_publish import ValidatePublishOfferForm
+from actions.employer_offer_checks import ValidatePublishOfferForm
 from actions.employer_register import ValidateRegisterCompanyForm
-from actions.follow_teacher import ValidateCreateClassForm
+from actions.class_creation import ValidateCreateClassForm
 from actions.student_search import ValidateSearchForm
 from tests.actions_support import chat_user, run, use_engine
 from tests.test_actions_employer_helpers import DOMAIN, employer_sender, form_tracker, monday

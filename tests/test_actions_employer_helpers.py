@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from actions.employer_publish import SLOTS as PUBLISH_SLOTS
+from actions.employer_offer_checks import SLOTS as PUBLISH_SLOTS
 from actions.employer_register import SLOTS as REGISTER_SLOTS
 from tests.actions_support import Outcome, chat_user, run
 from tests.factories import make_siret

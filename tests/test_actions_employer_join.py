@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from actions.employer_applications import ActionAcceptApplication, ActionDeclineApplication, ActionReviewApplications
 from actions.employer_register import ActionRegisterCompany
-from actions.follow_admin import ActionModerationQueue
+from actions.moderation import ActionModerationQueue
 from tests.actions_support import chat_user, run, tracker, use_engine
 from tests.test_actions_employer_helpers import account_id, employer_sender, entity
 from tests.test_actions_employer_register import FILLED

@@ -7,8 +7,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from actions.employer_publish import ValidatePublishOfferForm
-from actions.employer_publish_actions import (ActionAskOfferConfirm, ActionAskOfferEnvironments,
+from actions.employer_offer_checks import ValidatePublishOfferForm
+from actions.employer_offer_publish import (ActionAskOfferConfirm, ActionAskOfferEnvironments,
                                               ActionAskOfferTransport, ActionPublishOffer)
 from tests.actions_support import chat_user, run, tracker, use_engine
 from tests.test_actions_employer_helpers import (DOMAIN, answer, employer_sender, entity, form_tracker, monday,

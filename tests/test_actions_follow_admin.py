@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from actions.follow_admin import (
+from actions.moderation import (
     ActionAdminFigures, ActionApproveOffer, ActionCloseReport, ActionModerationQueue, ActionRejectOffer,
     ActionSuspendEmployer,
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from sqlalchemy import select
 
-from actions.follow_common import button, vous
-from actions.follow_parent import clean_link_code
+from actions.chat import button, vous
+from actions.parents import clean_link_code
 from tremplin.db import session_scope
 from tremplin.models import Account, ChannelIdentity, Notification, Role
 from tremplin.privacy.identifiers import external_hash

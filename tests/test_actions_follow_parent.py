@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from actions.follow_parent import ActionAskStatus, ActionLinkChild, ValidateLinkChildForm
+from actions.parents import ActionAskStatus, ActionLinkChild, ValidateLinkChildForm
 from tests.actions_support import run, tracker, use_engine
 from tests.factories import MOTIVATION, employer_with_account, offer_for, student
 from tests.test_actions_follow_common import account_of, form_tracker, notes, role_chat

@@ -5,9 +5,9 @@ import json
 
 from sqlalchemy import select
 
-import actions.follow_safety as safety
-from actions.follow_admin import ActionModerationQueue
-from actions.follow_safety import ActionHumanHandoff, ActionReportProblem
+import actions.safety as safety
+from actions.moderation import ActionModerationQueue
+from actions.safety import ActionHumanHandoff, ActionReportProblem
 from tests.actions_support import run, tracker, use_engine
 from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
 from tests.test_actions_follow_common import account_of, notes, role_chat

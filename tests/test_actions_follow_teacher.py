@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from actions.follow_class import ActionClassExport, ActionClassOverview, ActionClassRemind, ActionConfirmAgreement
-from actions.follow_teacher import ActionCreateClass, ValidateCreateClassForm
+from actions.classes import ActionClassExport, ActionClassOverview, ActionClassRemind, ActionConfirmAgreement
+from actions.class_creation import ActionCreateClass, ValidateCreateClassForm
 from tests.actions_support import run, tracker, use_engine
 from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
 from tests.test_actions_follow_common import account_of, form_tracker, notes, role_chat

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from actions.student_follow import ActionMyApplications, ActionWithdrawApplication
+from actions.student_applications import ActionMyApplications, ActionWithdrawApplication
 from tests.actions_support import run, tracker, use_engine
 from tests.test_actions_student_apply import apply_now
 from tests.test_actions_student_support import assert_no_leak, offers, student_chat

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from actions.student_apply import ActionApply, ValidateApplyForm
-from actions.student_follow import ActionMyApplications, ActionWithdrawApplication
+from actions.student_applications import ActionMyApplications, ActionWithdrawApplication
 from actions.student_more import ActionShowMore
 from actions.student_onboarding import ActionJoinClass
 from actions.student_privacy import ActionInviteParent

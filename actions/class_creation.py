@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
-from actions.follow_common import button, vous
+from actions.chat import button, vous
 from tremplin.answers import read_class_name, read_contact, read_dates, read_named_dates
 from tremplin.dates import parse_periods, zone_for_departement
 from tremplin.dates.period import range_label

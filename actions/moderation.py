@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType
 
 from actions.base import TremplinAction, Turn
 from actions.employer_contacts import show_join_requests
-from actions.follow_common import button, latest_text, number
+from actions.chat import button, latest_text, number
 from actions.web_links import say_dashboard_link
 from tremplin.geography import commune_label
 from tremplin.models import Account, Employer, Offer, ProblemReport

@@ -10,7 +10,7 @@ from datetime import date
 from rasa_sdk.events import EventType
 
 from actions.base import TremplinAction, Turn
-from actions.follow_common import application_code, button, latest_text, require_role, safe_filename, send_document
+from actions.chat import application_code, button, latest_text, require_role, safe_filename, send_document
 from actions.web_links import say_dashboard_link
 from tremplin.models import ApplicationStatus, Offer, Role, SchoolClass, Student
 from tremplin.queries.people import agreements_to_confirm, class_by_join_code

@@ -11,8 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
-from actions.follow_common import button
-from actions.student_follow import ActionMyApplications
+from actions.chat import button
+from actions.student_applications import ActionMyApplications
 from tremplin.answers import read_free_text
 from tremplin.models import Role
 from tremplin.services.errors import DomainError

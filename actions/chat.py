@@ -1,4 +1,4 @@
-"""What the follow-up actions (parents, teachers, admin, safety) share: who may do what, codes read
+"""What actions of every role use to talk in the chat beyond plain text: who may do what, codes read
 from a payload or from free text, buttons, files sent to the chat, and vouvoiement of date errors."""
 from __future__ import annotations
 

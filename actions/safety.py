@@ -15,7 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from actions.base import TremplinAction, Turn
-from actions.follow_common import latest_text
+from actions.chat import latest_text
 from tremplin.db import get_engine, session_scope
 from tremplin.models import Account, Role
 from tremplin.privacy import Audience, mask

@@ -5,7 +5,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import TremplinAction, Turn
 from actions.employer_common import current_employer, periods_from_slot
-from actions.employer_publish import HELPER_SLOTS, NO_ENVIRONMENT, NO_TRANSPORT, SLOTS, env_tags
+from actions.employer_offer_checks import HELPER_SLOTS, NO_ENVIRONMENT, NO_TRANSPORT, SLOTS, env_tags
 from tremplin.dates.period import range_label
 from tremplin.geography import commune_label
 from tremplin.metiers import ENVIRONMENTS, get_referentiel

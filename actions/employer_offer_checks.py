@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType
 
 from actions.base import TremplinFormValidation
 from actions.employer_common import periods_to_slot, read_periods
-from actions.employer_register import INTERRUPTIONS, drop_stale, free_text, with_slots
+from actions.forms import INTERRUPTIONS, drop_stale, free_text, with_slots
 from tremplin.answers import (parse_count, read_commune, read_counted_places, read_dates, read_dates_in_sentence,
                               read_free_text, read_named_dates, read_one_metier, read_places, read_yes_no)
 from tremplin.metiers import ENVIRONMENTS, get_referentiel, resolve_environments

@@ -42,7 +42,7 @@ class ActionMyApplications(TremplinAction):
 
     async def handle(self, turn: Turn) -> None:
         if turn.account is not None and turn.account.role is Role.PARENT:
-            from actions.follow_parent import ActionAskStatus  # a parent's « mes candidatures » is the child's
+            from actions.parents import ActionAskStatus  # a parent's « mes candidatures » is the child's
             await ActionAskStatus().handle(turn)
             return
         if turn.is_student and PARENT_FOLLOWS.search(typed_text(turn.tracker).lower()):
