@@ -7,15 +7,24 @@ and métier from the reference lists, period not past and one week at most, 1 to
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from unidecode import unidecode
 
 from tremplin.services.errors import DomainError
 from tremplin.services.offers import check_capacity, check_periods
 from tremplin.services.siret import validate_siret
+
+if TYPE_CHECKING:
+    from tremplin.geography.communes import Commune, CommuneIndex
+    from tremplin.metiers.referentiel import Metier, Referentiel
+
+T = TypeVar("T")
+#: (SIRET, title key, first period's start and end): what makes two offers the same.
+OfferKey = tuple[str, str, date, date]
 
 # Canonical column names, in the order of the exported files.
 COLUMNS = ["siret", "entreprise", "commune", "adresse", "metier", "titre", "description",
@@ -99,7 +108,7 @@ class OfferRow:
         return self.periods[0][0]
 
     @property
-    def duplicate_key(self) -> tuple[str, str, date, date]:
+    def duplicate_key(self) -> OfferKey:
         """Same employer, same title, same first period: the same offer."""
         return (self.siret, title_key(self.title), *self.periods[0])
 
@@ -194,34 +203,42 @@ def parse_environments(value: Any) -> list[str]:
     return tags
 
 
-def _names(items, fmt) -> str:
+def _names(items: Sequence[T], fmt: Callable[[T], str]) -> str:
     return ", ".join(fmt(item) for item in items[:4]) + (" …" if len(items) > 4 else "")
 
 
-def commune_label(commune) -> str:
+def _the_one(status: str, found: Sequence[T], label: Callable[[T], str], *, ambiguous: str, suggestion: str,
+             unknown: str) -> T:
+    """The match of a reference lookup, or ValueError with the reason: `ambiguous` and `suggestion` are
+    followed by the candidates' labels."""
+    if status == "found":
+        return found[0]
+    if status == "ambiguous":
+        raise ValueError(f"{ambiguous} : {_names(found, label)}")
+    if status == "suggestion" and found:
+        raise ValueError(f"{suggestion} {_names(found, label)} ?")
+    raise ValueError(unknown)
+
+
+def commune_label(commune: Commune) -> str:
     code = commune.postcodes[0] if commune.postcodes else commune.departement
     return f"{commune.name} ({code})"
 
 
-def resolve_commune(communes_index, text: str):
+def resolve_commune(communes_index: CommuneIndex, text: str) -> Commune:
     """The commune, or raise ValueError with the reason (with suggestions when there are some)."""
     result = communes_index.resolve(text)
-    if result.status == "found":
-        return result.communes[0]
-    if result.status == "ambiguous":
-        raise ValueError(f"commune « {text} » ambiguë, précisez le code postal : "
-                         f"{_names(result.communes, commune_label)}")
-    if result.status == "suggestion":
-        raise ValueError(f"commune « {text} » introuvable, vouliez-vous dire "
-                         f"{_names(result.communes, commune_label)} ?")
-    raise ValueError(f"commune « {text} » inconnue")
+    return _the_one(result.status, result.communes, commune_label,
+                    ambiguous=f"commune « {text} » ambiguë, précisez le code postal",
+                    suggestion=f"commune « {text} » introuvable, vouliez-vous dire",
+                    unknown=f"commune « {text} » inconnue")
 
 
-def _metier_label(metier) -> str:
+def _metier_label(metier: Metier) -> str:
     return f"{metier.label} ({metier.rome})"
 
 
-def resolve_metier(referentiel, text: str):
+def resolve_metier(referentiel: Referentiel, text: str) -> Metier:
     """A ROME code (alone or with a label, « Boulanger (D1102) ») or a métier label."""
     code = _ROME_RE.search(text)
     if code:
@@ -233,19 +250,14 @@ def resolve_metier(referentiel, text: str):
         named = referentiel.find_label(rest) if rest else None
         return named if named is not None and named.rome == rome else appellations[0]
     result = referentiel.resolve(text)
-    if result.status == "found":
-        return result.metiers[0]
-    if result.status == "ambiguous":
-        raise ValueError(f"métier « {text} » ambigu, indiquez le code ROME : "
-                         f"{_names(result.metiers, _metier_label)}")
-    if result.status == "suggestion" and result.metiers:
-        raise ValueError(f"métier « {text} » inconnu, vouliez-vous dire "
-                         f"{_names(result.metiers, _metier_label)} ?")
-    raise ValueError(f"métier « {text} » inconnu")
+    return _the_one(result.status, result.metiers, _metier_label,
+                    ambiguous=f"métier « {text} » ambigu, indiquez le code ROME",
+                    suggestion=f"métier « {text} » inconnu, vouliez-vous dire",
+                    unknown=f"métier « {text} » inconnu")
 
 
-def check_row(line: int, cells: list[Any], columns: dict[str, int], communes_index, referentiel,
-              today: date) -> tuple[OfferRow | None, list[str]]:
+def check_row(line: int, cells: list[Any], columns: dict[str, int], communes_index: CommuneIndex,
+              referentiel: Referentiel, today: date) -> tuple[OfferRow | None, list[str]]:
     """Check every cell of one line; all the problems are reported, not only the first."""
     def get(column: str) -> Any:
         index = columns.get(column)
@@ -260,7 +272,7 @@ def check_row(line: int, cells: list[Any], columns: dict[str, int], communes_ind
                for col, (label, limit) in _MAX_LENGTH.items() if len(text[col]) > limit]
     values: dict[str, Any] = {}
 
-    def attempt(column: str, parse, reason) -> None:
+    def attempt(column: str, parse: Callable[[Any], Any], reason: Callable[[str], str]) -> None:
         if column in REQUIRED and not text[column]:
             return
         try:

@@ -12,20 +12,23 @@ under début, the matching end dates under fin); a school may write them so too,
 line per week, which makes separate offers, each with its own places."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import selectinload
 
 from tremplin.db import session_scope
-from tremplin.io.offer_rows import COLUMNS, OfferRow, check_row, commune_label, map_header, title_key
+from tremplin.io.offer_rows import COLUMNS, OfferKey, OfferRow, check_row, commune_label, map_header, title_key
 from tremplin.io.tables import Table, read_table, write_csv
 from tremplin.models import Employer, Offer, OfferStatus
 from tremplin.services.offers import OfferDraft, create_offer
+
+if TYPE_CHECKING:
+    from tremplin.geography.communes import CommuneIndex
 
 
 @dataclass
@@ -95,21 +98,21 @@ def check_table(table: Table, today: date) -> tuple[list[OfferRow], ImportReport
                                          "sans doute le séparateur, mettez-le entre guillemets"]))
             continue
         row, reasons = check_row(line, cells, columns, communes, referentiel, today)
-        if reasons:
+        if row is None:  # refused: the reasons say why
             report.errors.append((line, reasons))
         else:
-            good.append(row)  # type: ignore[arg-type]
+            good.append(row)
     return good, report
 
 
-async def _existing_keys(session: AsyncSession, employers: dict[str, Employer]) -> set[tuple]:
+async def _existing_keys(session: AsyncSession, employers: dict[str, Employer]) -> set[OfferKey]:
     """(siret, title, first period) of the offers already held by these employers."""
     if not employers:
         return set()
     by_id = {e.id: siret for siret, e in employers.items()}
     offers = await session.scalars(select(Offer).where(Offer.employer_id.in_(by_id))
                                    .options(selectinload(Offer.periods)))
-    keys = set()
+    keys: set[OfferKey] = set()
     for offer in offers:
         if offer.periods:
             first = min(offer.periods, key=lambda p: (p.start_date, p.end_date))
@@ -132,7 +135,7 @@ async def import_rows(session: AsyncSession, rows: list[OfferRow], report: Impor
         return report
     report.employers_reused = len(employers)
     seen = await _existing_keys(session, employers)
-    file_keys: dict[tuple, int] = {}
+    file_keys: dict[OfferKey, int] = {}
     for row in rows:
         key = row.duplicate_key
         if key in seen:
@@ -179,7 +182,7 @@ async def import_offers(engine: AsyncEngine, path: str | Path, *, dry_run: bool 
 
 # ---------------------------------------------------------------------------------- export
 
-def _commune_cell(communes, insee: str) -> str:
+def _commune_cell(communes: CommuneIndex, insee: str) -> str:
     """« Nom (code postal) » when it resolves back to this very commune, else the INSEE code."""
     commune = communes.get(insee)
     if commune is None:
@@ -191,7 +194,7 @@ def _commune_cell(communes, insee: str) -> str:
     return insee
 
 
-def _offer_line(offer: Offer, communes) -> list[str]:
+def _offer_line(offer: Offer, communes: CommuneIndex) -> list[str]:
     common = {
         "siret": offer.employer.siret, "entreprise": offer.employer.name,
         "commune": _commune_cell(communes, offer.commune_insee), "adresse": offer.street_address or "",
@@ -220,7 +223,7 @@ async def export_rows(session: AsyncSession, status: OfferStatus | None = None) 
     return rows
 
 
-async def export_offers(engine: AsyncEngine, stream: io.TextIOBase,
+async def export_offers(engine: AsyncEngine, stream: TextIO,
                         status: OfferStatus | None = None) -> int:
     """Write the offers as CSV (`;`, the French spreadsheet default) and return the number of lines."""
     async with session_scope(engine) as session:

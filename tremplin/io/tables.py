@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 ENCODINGS = ("utf-8-sig", "cp1252")
 DELIMITERS = ";,\t"
@@ -108,7 +108,7 @@ def read_table(path: str | Path) -> Table:
     return read_csv_text(decode(raw))
 
 
-def write_csv(stream: io.TextIOBase, header: list[str], rows: list[list[str]], delimiter: str = ";") -> None:
+def write_csv(stream: TextIO, header: list[str], rows: list[list[str]], delimiter: str = ";") -> None:
     writer = csv.writer(stream, delimiter=delimiter, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
