@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tremplin.commands import EXIT_OK, EXIT_USAGE, CommandError, run_with_engine
+
+if TYPE_CHECKING:
+    from tremplin.models import Account
 
 TERMINAL_CHANNEL = "terminal"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     admin = subparsers.add_parser("admin", help="donne ou retire le rôle d'administrateur (modération, chiffres)",
                                   description="Le rôle d'administrateur ne se donne qu'ici, jamais par la messagerie.")
     commands = admin.add_subparsers(dest="admin_command", metavar="ACTION", parser_class=type(admin))
@@ -46,7 +52,7 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return EXIT_USAGE
 
 
-async def _account_by_pseudonym(session, pseudonym: str):
+async def _account_by_pseudonym(session: AsyncSession, pseudonym: str) -> Account:
     from sqlalchemy import select
 
     from tremplin.models import Account
@@ -57,7 +63,7 @@ async def _account_by_pseudonym(session, pseudonym: str):
     return account
 
 
-async def _make_admin(session, account) -> str:
+async def _make_admin(session: AsyncSession, account: Account) -> str:
     """Grant the role; returns the sentence to print."""
     from sqlalchemy import select
 
@@ -80,7 +86,7 @@ async def _make_admin(session, account) -> str:
 def cmd_grant(args: argparse.Namespace) -> int:
     from tremplin.db import session_scope
 
-    async def work(engine) -> str:
+    async def work(engine: AsyncEngine) -> str:
         async with session_scope(engine) as session:
             return await _make_admin(session, await _account_by_pseudonym(session, args.pseudonym))
 
@@ -97,7 +103,7 @@ def cmd_grant_terminal(args: argparse.Namespace) -> int:
 
     user_id = terminal_user_id(get_settings().data_dir)
 
-    async def work(engine) -> str:
+    async def work(engine: AsyncEngine) -> str:
         async with session_scope(engine) as session:
             account = await get_or_create_account(session, TERMINAL_CHANNEL, user_id, TERMINAL_CHANNEL)
             return await _make_admin(session, account)
@@ -112,7 +118,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     from tremplin.models import Role
     from tremplin.services.audit import audit
 
-    async def work(engine) -> str:
+    async def work(engine: AsyncEngine) -> str:
         async with session_scope(engine) as session:
             account = await _account_by_pseudonym(session, args.pseudonym)
             if account.role is not Role.ADMIN:
@@ -131,7 +137,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from tremplin.db import session_scope
     from tremplin.models import Account, Role
 
-    async def work(engine) -> list[str]:
+    async def work(engine: AsyncEngine) -> list[str]:
         async with session_scope(engine) as session:
             return list(await session.scalars(select(Account.pseudonym).where(Account.role == Role.ADMIN)
                                               .order_by(Account.pseudonym)))

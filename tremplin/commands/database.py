@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tremplin.commands import EXIT_OK, database_url, run_with_engine
 
@@ -10,7 +13,7 @@ _SEED_LABELS = {"employers": "employeurs", "offers": "offres", "schools": "coll�
                 "teachers": "professeurs", "students": "élèves", "applications": "candidatures"}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     migrate = subparsers.add_parser("migrate", help="crée ou met à jour le schéma de la base (alembic upgrade head)")
     migrate.set_defaults(handler=cmd_migrate)
 
@@ -51,7 +54,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from tremplin.db import session_scope
     from tremplin.services.stats import compute_stats, format_stats
 
-    async def work(engine):
+    async def work(engine: AsyncEngine) -> dict[str, Any]:
         async with session_scope(engine) as session:
             return await compute_stats(session)
 

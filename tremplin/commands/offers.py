@@ -9,7 +9,7 @@ from tremplin.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandError, r
 from tremplin.models import OfferStatus
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp = subparsers.add_parser(
         "import-offers", help="importe une liste d'offres (CSV ou XLSX) : tout ou rien",
         description="Importe les offres d'un fichier CSV (; ou ,) ou XLSX, une offre par ligne. "

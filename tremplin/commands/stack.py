@@ -19,7 +19,7 @@ def reload_model(args: argparse.Namespace) -> int:
     return 1 if message.startswith("aucun") else 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from bot.commands import add_subcommands
 
     before = set(subparsers.choices)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from tremplin.commands import EXIT_OK, CommandError, run_with_engine
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     web = subparsers.add_parser("web", help="lance le site web : discussion, tableau de bord, API des partenaires")
     web.add_argument("--listen", default=None, metavar="HÔTE:PORT",
                      help="adresse d'écoute (défaut : TREMPLIN_WEB_LISTEN ou 127.0.0.1:8080)")
     web.set_defaults(handler=cmd_web)
 
 
-def register_token_commands(commands: argparse._SubParsersAction) -> None:
+def register_token_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Added under `tremplin admin`."""
     issue = commands.add_parser("token-issue", help="crée un jeton d'accès à l'API pour un partenaire")
     issue.add_argument("--name", required=True, metavar="NOM", help="nom du partenaire (ex. « CMA Loire »)")
@@ -35,7 +37,7 @@ def cmd_token_issue(args: argparse.Namespace) -> int:
     from tremplin.db import session_scope
     from tremplin.services.partners import issue_token
 
-    async def work(engine) -> tuple[int, str]:
+    async def work(engine: AsyncEngine) -> tuple[int, str]:
         async with session_scope(engine) as session:
             partner, token = await issue_token(session, args.name)
             return partner.id, token
@@ -51,7 +53,7 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     from tremplin.services.errors import NotFound
     from tremplin.services.partners import revoke_token
 
-    async def work(engine) -> str:
+    async def work(engine: AsyncEngine) -> str:
         async with session_scope(engine) as session:
             try:
                 partner = await revoke_token(session, args.token_id)
@@ -68,7 +70,7 @@ def cmd_token_list(args: argparse.Namespace) -> int:
     from tremplin.db import session_scope
     from tremplin.services.partners import list_tokens
 
-    async def work(engine) -> list[str]:
+    async def work(engine: AsyncEngine) -> list[str]:
         async with session_scope(engine) as session:
             return [f"  n° {p.id} · {p.name} · {p.prefix}… · "
                     + (f"révoqué le {p.revoked_at:%d/%m/%Y}" if p.revoked_at else "actif")

@@ -114,11 +114,11 @@ def _next_occurrence(part: DatePart, today: date) -> date:
     """The typed date; without a year, its next occurrence on or after `today`."""
     month = _check_month(part)
     if part.year is not None:
-        d = _make(part.year, month, part.day)
-        if d < today:
-            raise _past(d, today)
-        return d
-    d = _make(today.year, month, part.day, typed_year=False) if (month, part.day) != (2, 29) else None
+        typed = _make(part.year, month, part.day)
+        if typed < today:
+            raise _past(typed, today)
+        return typed
+    d: date | None = _make(today.year, month, part.day, typed_year=False) if (month, part.day) != (2, 29) else None
     if d is None or d < today:
         year = today.year + 1
         while (month, part.day) == (2, 29) and not _is_leap(year):

@@ -20,7 +20,7 @@ import itertools
 import sys
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -335,7 +335,7 @@ class CommuneIndex:
             return CommuneResolution("found", list(communes))
         return CommuneResolution("ambiguous", _by_population(communes))
 
-    def _resolve_name(self, key: str, pool: list[Commune] | None) -> CommuneResolution:
+    def _resolve_name(self, key: str, pool: Sequence[Commune] | None) -> CommuneResolution:
         """Exact name, then name without article, then token prefix, then fuzzy."""
         if not key or not any(ch.isalpha() for ch in key):
             return CommuneResolution("unknown")
@@ -370,17 +370,18 @@ class CommuneIndex:
 
         return self._fuzzy(key, pool)
 
-    def _fuzzy(self, key: str, pool: list[Commune] | None) -> CommuneResolution:
-        lookup: dict[str, tuple[Commune, ...]] | dict[str, list[Commune]]
+    def _fuzzy(self, key: str, pool: Sequence[Commune] | None) -> CommuneResolution:
+        lookup: Mapping[str, Sequence[Commune]]
         if pool is None:
             lookup = self._spaced_keys()
             choices: list[str] = self._sorted_keys
         else:
-            lookup = {}
+            in_pool: dict[str, list[Commune]] = {}
             for c in pool:
                 k = name_key(c.name)
                 for variant in {k, _strip_article(k)}:
-                    lookup.setdefault(variant, []).append(c)
+                    in_pool.setdefault(variant, []).append(c)
+            lookup = in_pool
             choices = list(lookup)
         cutoff = _FUZZY_CUTOFF_SHORT if len(_compact(key)) <= 5 else _FUZZY_CUTOFF
         queries = {key, _strip_article(key)}

@@ -223,7 +223,9 @@ def environment_fit(answers: Iterable[str], tags: Iterable[str]) -> Fit:
     """Score *tags* (a trade's or an offer's environments) against the student's *answers*."""
     wanted = frozenset(a for a in answers if a in ENVIRONMENTS)
     have = frozenset(tags)
-    score, met, clash = 0, [], []
+    score = 0
+    met: list[str] = []
+    clash: list[str] = []
     for answer in sorted(wanted):
         if _clashes(answer, wanted, have):
             clash.append(answer)

@@ -5,6 +5,7 @@ import asyncio
 
 from alembic import context
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import SchemaItem
 
 from tremplin.db import make_engine
 from tremplin.models import Base
@@ -14,7 +15,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _ours(obj, name, type_, reflected, compare_to) -> bool:
+def _ours(obj: SchemaItem, name: str | None, type_: str, reflected: bool, compare_to: SchemaItem | None) -> bool:
     """The front ends keep their own small tables (bot_*), created at start-up, and on PostgreSQL Rasa's
     tracker store adds its `events` table to the same database: not Alembic's business."""
     return not (type_ == "table" and (str(name).startswith("bot_") or name == "events"))

@@ -3,12 +3,17 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tremplin.models.accounts import enum_column
 from tremplin.models.base import Base, Timestamped, utcnow
+
+if TYPE_CHECKING:
+    from tremplin.models.offers import Offer
+    from tremplin.models.students import Student
 
 
 class ApplicationStatus(str, enum.Enum):
@@ -55,5 +60,5 @@ class Application(Timestamped, Base):
     reminded_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    student: Mapped["Student"] = relationship()  # noqa: F821
-    offer: Mapped["Offer"] = relationship()  # noqa: F821
+    student: Mapped[Student] = relationship()
+    offer: Mapped[Offer] = relationship()

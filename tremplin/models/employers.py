@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tremplin.models.accounts import enum_column
 from tremplin.models.base import Base, Timestamped
+
+if TYPE_CHECKING:
+    from tremplin.models.offers import Offer
 
 
 class Employer(Timestamped, Base):
@@ -28,7 +32,7 @@ class Employer(Timestamped, Base):
     charter_accepted_at: Mapped[datetime | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
 
-    offers: Mapped[list["Offer"]] = relationship(back_populates="employer")  # noqa: F821
+    offers: Mapped[list[Offer]] = relationship(back_populates="employer")
 
 
 class JoinStatus(str, enum.Enum):

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tremplin.models.accounts import enum_column
 from tremplin.models.base import Base, Timestamped, utcnow
+
+if TYPE_CHECKING:
+    from tremplin.models.employers import Employer
 
 
 class OfferStatus(str, enum.Enum):
@@ -49,7 +53,7 @@ class Offer(Timestamped, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     is_demo: Mapped[bool] = mapped_column(default=False)
 
-    employer: Mapped["Employer"] = relationship(back_populates="offers")  # noqa: F821
+    employer: Mapped[Employer] = relationship(back_populates="offers")
     periods: Mapped[list[OfferPeriod]] = relationship(
         back_populates="offer", cascade="all, delete-orphan", order_by="OfferPeriod.start_date")
     environments: Mapped[list[OfferEnvironment]] = relationship(

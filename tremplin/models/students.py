@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tremplin.models.base import Base, Timestamped
+
+if TYPE_CHECKING:
+    from tremplin.models.accounts import Account
+    from tremplin.models.schools import SchoolClass
 
 
 class Student(Timestamped, Base):
@@ -22,5 +27,5 @@ class Student(Timestamped, Base):
     stage_start: Mapped[date | None] = mapped_column(Date)
     stage_end: Mapped[date | None] = mapped_column(Date)
 
-    school_class: Mapped["SchoolClass | None"] = relationship()  # noqa: F821
-    account: Mapped["Account"] = relationship()  # noqa: F821
+    school_class: Mapped[SchoolClass | None] = relationship()
+    account: Mapped[Account] = relationship()

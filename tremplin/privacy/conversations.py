@@ -17,7 +17,9 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (Column, Float, Integer, MetaData, String, Table, Text, delete, event, func, inspect,
                         select)
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from tremplin.settings import get_settings, normalise_database_url
 
@@ -38,7 +40,7 @@ events = Table(
 _engines: dict[str, AsyncEngine] = {}
 
 
-def _sqlite_erasing(dbapi_connection, _record) -> None:  # pragma: no cover - driver hook
+def _sqlite_erasing(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:  # pragma: no cover - driver hook
     cursor = dbapi_connection.cursor()
     # Rasa writes this file too: wait for its lock rather than fail.
     cursor.execute("PRAGMA busy_timeout=10000")

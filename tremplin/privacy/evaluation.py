@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tremplin.privacy.masker import Audience, analyse
 
@@ -44,7 +45,7 @@ class Report:
         return out
 
 
-def load(folder: Path) -> list[dict]:
+def load(folder: Path) -> list[dict[str, Any]]:
     rows = []
     for path in sorted(folder.glob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -70,7 +71,7 @@ def _covered(text: str, fragment: str, masked: list[bool]) -> bool:
     return True
 
 
-def evaluate(rows: list[dict]) -> Report:
+def evaluate(rows: list[dict[str, Any]]) -> Report:
     report = Report()
     for row in rows:
         text = row["text"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry, RecognizerResult
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import PhoneRecognizer
 from presidio_anonymizer import AnonymizerEngine
@@ -109,7 +109,7 @@ def _build_analyzer() -> AnalyzerEngine:
 
 @lru_cache(maxsize=1)
 def _anonymizer() -> AnonymizerEngine:
-    return AnonymizerEngine()
+    return AnonymizerEngine()  # type: ignore[no-untyped-call]  # presidio-anonymizer leaves __init__ unannotated
 
 
 def _within_keep(result: RecognizerResult, text: str, keep: Iterable[str]) -> bool:
@@ -123,7 +123,8 @@ def analyse(text: str, audience: Audience = Audience.PUPIL_TO_EMPLOYER, known_na
     text = unicodedata.normalize("NFC", text)
     rewritten = spell_out_numbers(text)
     entities = sorted(ENTITIES[audience])
-    extra = [KnownNamesRecognizer(known_names)] if PERSON in entities and known_names else None
+    extra: list[EntityRecognizer] | None = (
+        [KnownNamesRecognizer(known_names)] if PERSON in entities and known_names else None)
     found = analyzer().analyze(rewritten.text, language=LANGUAGE, entities=entities,
                                ad_hoc_recognizers=extra, score_threshold=0.3)
     keep = [k for k in keep if k]
@@ -149,6 +150,9 @@ def mask(text: str | None, audience: Audience = Audience.PUPIL_TO_EMPLOYER, know
     if not results:
         return Masked(text, text)
     operators = {kind: OperatorConfig("replace", {"new_value": MASKS[kind]}) for kind in MASKS}
-    done = _anonymizer().anonymize(text=text, analyzer_results=results, operators=operators)
+    # presidio-anonymizer declares its own RecognizerResult class; it reads the analyzer's the same way
+    # (entity_type, start, end, score), as presidio's documentation shows.
+    done = _anonymizer().anonymize(text=text, analyzer_results=results,  # type: ignore[arg-type]
+                                   operators=operators)
     counts = Counter(item.entity_type for item in done.items)
     return Masked(text, done.text, counts)

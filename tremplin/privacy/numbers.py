@@ -42,7 +42,7 @@ class Rewritten:
 
 def _digits_for(run: str) -> str:
     folded = re.sub(r"\bzero\b", "zéro", run, flags=re.IGNORECASE)
-    return alpha2digit(folded, "fr")
+    return str(alpha2digit(folded, "fr"))  # text_to_num has no type information
 
 
 def spell_out_numbers(text: str) -> Rewritten:

@@ -20,10 +20,10 @@ async def account_for(session: AsyncSession, sender_id: str) -> Account | None:
 
 async def applications_of(session: AsyncSession, student_id: int) -> list[tuple[Application, Offer]]:
     """A pupil's applications with their offers, newest first."""
-    return [tuple(row) for row in (await session.execute(
+    rows = await session.execute(
         select(Application, Offer).join(Offer, Application.offer_id == Offer.id)
-        .where(Application.student_id == student_id).order_by(Application.created_at.desc(), Application.id.desc())
-    )).all()]
+        .where(Application.student_id == student_id).order_by(Application.created_at.desc(), Application.id.desc()))
+    return [(application, offer) for application, offer in rows]
 
 
 async def status_of(session: AsyncSession, student_id: int, code: str) -> ApplicationStatus | None:

@@ -62,7 +62,8 @@ def week_of(today: date, weeks_from_now: int) -> tuple[date, date]:
 @lru_cache(maxsize=4)
 def _read(path: str) -> dict[str, Any]:
     with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+        seed: dict[str, Any] = json.load(handle)
+    return seed
 
 
 def load_seed(path: Path | str | None = None) -> dict[str, Any]:
@@ -183,6 +184,7 @@ async def _seed_students(session: AsyncSession, students: list[dict[str, Any]],
     for spec in students:
         account, _ = await _demo_account(session, spec["key"], Role.STUDENT)
         pupil = await student_of(session, account.id)
+        assert pupil is not None, "set_role(STUDENT) creates the student"
         if pupil.class_id is None:
             school_class = classes[spec["class"]]
             pupil.first_name = spec["first_name"]
@@ -220,7 +222,7 @@ async def _answer(session: AsyncSession, application: Application, spec: dict[st
     state = spec.get("status", "sent")
     if state == "sent":
         return
-    offer = await session.get(Offer, application.offer_id)
+    offer = await session.get_one(Offer, application.offer_id)
     boss = bosses[offer.employer_id]
     application = await apps.mark_seen(session, boss, application.public_code)
     if state == "accepted":

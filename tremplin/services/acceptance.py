@@ -28,7 +28,7 @@ async def accept_and_tell_teacher(session: AsyncSession, account: Account, emplo
                                   code: str) -> Acceptance:
     """accept(), then the notice « agreement to prepare » queued once for the class's teacher."""
     application = await accept(session, account, code)
-    offer = await session.get(Offer, application.offer_id)
+    offer = await session.get_one(Offer, application.offer_id)
     await session.refresh(offer)  # places_left was decremented by an UPDATE
     student = await accepted_student(session, account, code)
     if student.teacher_account_id:

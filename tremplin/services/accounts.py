@@ -28,9 +28,10 @@ async def remember_search_profile(session: AsyncSession, student: Student, commu
     commune_kept = student.home_commune_insee is None and commune_insee is not None
     if commune_kept:
         student.home_commune_insee = commune_insee
-    week_kept = student.stage_start is None and week is not None
-    if week_kept:
+    week_kept = False
+    if student.stage_start is None and week is not None:
         student.stage_start, student.stage_end = week
+        week_kept = True
     if commune_kept or week_kept:
         await session.flush()
     return commune_kept, week_kept

@@ -7,6 +7,7 @@ the last place cannot both win; the database's CHECK and partial unique index ba
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -143,7 +144,7 @@ async def _free_to_apply(session: AsyncSession, student: Student, offer: Offer, 
             Application.student_id == student.id, Application.offer_id == offer.id)) is not None:
         raise DomainError("already_applied", words["already_applied"])
     pending = await session.scalar(select(func.count()).select_from(Application).where(
-        Application.student_id == student.id, Application.status.in_(PENDING_STATUSES)))
+        Application.student_id == student.id, Application.status.in_(PENDING_STATUSES))) or 0
     if pending >= MAX_PENDING:
         raise DomainError("too_many_pending", words["too_many_pending"])
     period = await _pick_period(session, offer, student, week_start, today)
@@ -209,7 +210,7 @@ async def check_can_decline(session: AsyncSession, account: Account, code: str) 
 
 
 async def _set_status(session: AsyncSession, application: Application, target: ApplicationStatus,
-                      **values) -> None:
+                      **values: Any) -> None:
     """Conditional UPDATE: succeeds only if nobody changed the status since it was read."""
     check_transition(application.status, target)
     result = await session.execute(
@@ -223,9 +224,9 @@ async def _set_status(session: AsyncSession, application: Application, target: A
     await session.refresh(application)
 
 
-async def _notify_student_side(session: AsyncSession, application: Application, kind: str, **payload) -> None:
-    student = await session.get(Student, application.student_id)
-    offer = await session.get(Offer, application.offer_id)
+async def _notify_student_side(session: AsyncSession, application: Application, kind: str, **payload: Any) -> None:
+    student = await session.get_one(Student, application.student_id)
+    offer = await session.get_one(Offer, application.offer_id)
     recipients = [student.account_id, *await parent_accounts(session, student.id)]
     for account_id in recipients:
         await enqueue(session, account_id, kind, f"app:{application.public_code}:{kind}:{account_id}",
@@ -288,7 +289,7 @@ async def withdraw(session: AsyncSession, student: Student, code: str) -> Applic
     await _set_status(session, application, S.WITHDRAWN)
     if was_placed:
         await give_place_back(session, application.offer_id)
-    offer = await session.get(Offer, application.offer_id)
+    offer = await session.get_one(Offer, application.offer_id)
     for account_id in await employer_accounts(session, offer.employer_id):
         await enqueue(session, account_id, "application_withdrawn",
                       f"app:{application.public_code}:withdrawn:{account_id}",
@@ -306,7 +307,7 @@ async def advance_agreement(session: AsyncSession, code: str, target: Applicatio
         raise NotFound("application_not_found", "Je ne trouve pas cette candidature.")
     await _set_status(session, application, target)
     await _notify_student_side(session, application, f"application_{target.value}")
-    offer = await session.get(Offer, application.offer_id)
+    offer = await session.get_one(Offer, application.offer_id)
     for account_id in await employer_accounts(session, offer.employer_id):
         await enqueue(session, account_id, f"application_{target.value}",
                       f"app:{application.public_code}:{target.value}:{account_id}",
@@ -329,7 +330,7 @@ async def expire_stale(session: AsyncSession, now: datetime | None = None, *,
             expired += 1
         elif application.reminded_at is None:
             application.reminded_at = now
-            offer = await session.get(Offer, application.offer_id)
+            offer = await session.get_one(Offer, application.offer_id)
             for account_id in await employer_accounts(session, offer.employer_id):
                 await enqueue(session, account_id, "application_reminder",
                               f"app:{application.public_code}:reminder:{account_id}",

@@ -168,7 +168,7 @@ def clean_join_code(code: str) -> str:
 async def join_class(session: AsyncSession, student: Student, code: str,
                      now: datetime | None = None) -> SchoolClass:
     """Put the student in the class and its stage week; 5 wrong codes an hour at most."""
-    account = await session.get(Account, student.account_id)
+    account = await session.get_one(Account, student.account_id)
     await ensure_code_attempts_left(session, account, "class", "Tu as essayé trop de codes faux : attends une "
                                     "heure, ou demande le bon code à ton professeur.", now)
     school_class = await session.scalar(select(SchoolClass).where(SchoolClass.join_code == clean_join_code(code)))
@@ -214,7 +214,7 @@ async def class_overview(session: AsyncSession, teacher_account: Account,
                          class_id: int | None = None) -> list[ClassOverview]:
     result = []
     for school_class in await _teacher_classes(session, teacher_account, class_id):
-        school = await session.get(School, school_class.school_id)
+        school = await session.get_one(School, school_class.school_id)
         result.append(ClassOverview(school_class.id, school_class.name, school.name, school_class.join_code,
                                     school_class.stage_start, school_class.stage_end,
                                     await _student_lines(session, school_class.id)))
@@ -248,7 +248,7 @@ async def remind_students_without_application(session: AsyncSession, teacher_acc
     for line in overview.students:
         if line.state != NOTHING:
             continue
-        student = await session.get(Student, line.student_id)
+        student = await session.get_one(Student, line.student_id)
         queued = await enqueue(session, student.account_id, "teacher_reminder",
                                f"teacher-reminder:{class_id}:{student.id}:{day}", class_name=overview.name,
                                message="Ton professeur te rappelle de chercher ton stage d'observation : "

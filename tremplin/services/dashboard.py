@@ -99,8 +99,8 @@ async def territory_view(session: AsyncSession, admin: Account, today: date | No
         select(Application.status, func.count()).group_by(Application.status))).all()]
     today = today or date.today()
     start = today - timedelta(days=today.weekday() + 7 * 9)
-    weeks: Counter = Counter()
-    week_states: dict[date, Counter] = {}
+    weeks: Counter[date] = Counter()
+    week_states: dict[date, Counter[str]] = {}
     for created, status in (await session.execute(select(Application.created_at, Application.status))).all():
         day = created.date()
         if day >= start:

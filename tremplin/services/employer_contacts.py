@@ -108,7 +108,7 @@ async def decide_join_request(session: AsyncSession, actor: Account, code: str, 
         raise NotFound("join_not_found", "Je ne trouve pas cette demande parmi celles de votre entreprise.")
     if actor.id == request.account_id:
         raise Forbidden("join_self", "Vous ne pouvez pas valider votre propre demande.")
-    employer = await session.get(Employer, request.employer_id)
+    employer = await session.get_one(Employer, request.employer_id)
     if request.status is not JoinStatus.PENDING:
         raise DomainError("join_decided", f"La demande {request.public_code} a déjà reçu une réponse.")
     requester = await session.get(Account, request.account_id)
@@ -121,10 +121,10 @@ async def decide_join_request(session: AsyncSession, actor: Account, code: str, 
         .where(EmployerJoinRequest.id == request.id, EmployerJoinRequest.status == JoinStatus.PENDING)
         .values(status=target, decided_by=actor.pseudonym, decided_at=utcnow())
         .execution_options(synchronize_session=False))
-    if done.rowcount != 1:
+    if done.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE/DELETE gives a CursorResult; the stubs say Result
         raise DomainError("join_decided", f"La demande {request.public_code} a déjà reçu une réponse.")
     await session.refresh(request)
-    if approve:
+    if approve and requester is not None:  # approve is still True only for a requester that exists
         requester.employer_id, requester.role = employer.id, Role.EMPLOYER
         if employer.contact_name is None and employer.contact_phone is None:
             employer.contact_name, employer.contact_phone = request.contact_name, request.contact_phone

@@ -151,7 +151,7 @@ def _selection(cands: list[_Candidate], radius: float, threshold: int | None) ->
     return romes, sum(1 for c in inside if c.rome in romes)
 
 
-def _tiers(cands: list[_Candidate], radius: float, floor: int | None) -> list[int | None]:
+def _tiers(cands: list[_Candidate], radius: float, floor: int | None) -> Sequence[int | None]:
     """Thresholds to try within *radius*, strictest first: the best fit that still gives offers."""
     if floor is None:
         return [None]

@@ -69,9 +69,9 @@ async def redeem_link(session: AsyncSession, token: str, now: datetime | None = 
     link = await check_link(session, token, now)
     claimed = await session.execute(update(DashboardLink).where(
         DashboardLink.id == link.id, DashboardLink.used_at.is_(None)).values(used_at=now))
-    if claimed.rowcount != 1:
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE/DELETE gives a CursorResult; the stubs say Result
         raise DomainError("link_used", "Ce lien a déjà servi : il ne s'ouvre qu'une fois.")
-    account = await session.get(Account, link.account_id)
+    account = await session.get_one(Account, link.account_id)
     scope_for(account)  # the role may have been withdrawn since
     audit(session, account.pseudonym, "dashboard_opened", link.scope)
     return Opened(link.account_id, link.scope)
@@ -110,11 +110,11 @@ async def redeem_handoff(session: AsyncSession, code: str, channel: str, externa
     if link is None or link.used_at is not None or link.expires_at <= now:
         raise DomainError("handoff_invalid", "Ce code ne marche pas (déjà utilisé, expiré ou mal recopié). "
                           "Demande un nouveau code sur la page web de Tremplin.")
-    account = await session.get(Account, link.account_id)
+    account = await session.get_one(Account, link.account_id)
     identity = await session.scalar(select(ChannelIdentity).where(
         ChannelIdentity.channel == channel, ChannelIdentity.external_hash == external_hash(channel, external_id)))
     if identity is not None and identity.account_id != account.id:
-        previous = await session.get(Account, identity.account_id)
+        previous = await session.get_one(Account, identity.account_id)
         used = previous.role is not None or previous.employer_id is not None or await session.scalar(
             select(Student.id).where(Student.account_id == previous.id))
         if used:

@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -153,7 +154,7 @@ async def _offer_for_review(session: AsyncSession, admin: Account, offer_id: int
     return offer
 
 
-async def _tell_employer(session: AsyncSession, offer: Offer, kind: str, **payload) -> None:
+async def _tell_employer(session: AsyncSession, offer: Offer, kind: str, **payload: Any) -> None:
     for account_id in await employer_accounts(session, offer.employer_id):
         await enqueue(session, account_id, kind, f"offer:{offer.id}:{kind}:{utcnow().isoformat()}:{account_id}",
                       offer_id=offer.id, offer_title=offer.title, **payload)
@@ -161,7 +162,7 @@ async def _tell_employer(session: AsyncSession, offer: Offer, kind: str, **paylo
 
 async def approve_offer(session: AsyncSession, admin: Account, offer_id: int) -> Offer:
     offer = await _offer_for_review(session, admin, offer_id)
-    employer = await session.get(Employer, offer.employer_id)
+    employer = await session.get_one(Employer, offer.employer_id)
     if employer.suspended:
         raise DomainError("employer_suspended", "Cet employeur est suspendu : son offre ne peut pas être publiée.")
     move_offer(offer, OfferStatus.PUBLISHED)
@@ -203,7 +204,7 @@ async def withdraw_employer_offers(session: AsyncSession, employer_id: int) -> W
         .returning(Application)))
     titles = {offer.id: offer.title for offer in offers}
     for app in pending:
-        student = await session.get(Student, app.student_id)
+        student = await session.get_one(Student, app.student_id)
         for account_id in [student.account_id, *await parent_accounts(session, student.id)]:
             await enqueue(session, account_id, "offer_withdrawn", f"app:{app.public_code}:offer_withdrawn:{account_id}",
                           code=app.public_code, offer_title=titles[app.offer_id], message=KIND_WORDS)
@@ -239,7 +240,8 @@ async def figures(session: AsyncSession) -> Figures:
         .outerjoin(SchoolClass, Student.class_id == SchoolClass.id)
         .outerjoin(School, SchoolClass.school_id == School.id)
         .where(Application.status.in_(PLACED_STATUSES)))).all()
-    by_commune = Counter(communes.get(insee).name if communes.get(insee) else insee for _, insee, _ in rows)
+    by_commune = Counter(host.name if (host := communes.get(insee)) is not None else insee
+                         for _, insee, _ in rows)
     by_school = Counter(name or "sans collège renseigné" for _, _, name in rows)
     placed = {student_id for student_id, _, _ in rows}
     groups = {"rural": [0, 0], "urban": [0, 0], "unknown": [0, 0]}
@@ -249,7 +251,10 @@ async def figures(session: AsyncSession) -> Figures:
         group[0] += student_id in placed
         group[1] += 1
 
-    def ranked(counter: Counter) -> list[tuple[str, int]]:
+    def ranked(counter: Counter[str]) -> list[tuple[str, int]]:
         return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
-    return Figures(ranked(by_commune), ranked(by_school), tuple(groups["rural"]), tuple(groups["urban"]),
-                   tuple(groups["unknown"]))
+
+    def pair(group: str) -> tuple[int, int]:
+        placed_there, living_there = groups[group]
+        return placed_there, living_there
+    return Figures(ranked(by_commune), ranked(by_school), pair("rural"), pair("urban"), pair("unknown"))

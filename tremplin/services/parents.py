@@ -43,7 +43,7 @@ async def redeem_link_code(session: AsyncSession, parent: Account, code: str,
         .returning(ParentLinkCode.id))
     if claimed.first() is None:
         raise DomainError("link_code_used", "Ce code a déjà servi. Demandez à votre enfant d'en créer un nouveau.")
-    student = await session.get(Student, row.student_id)
+    student = await session.get_one(Student, row.student_id)
     if parent.role is None:
         parent.role = Role.PARENT
     try:

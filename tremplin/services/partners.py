@@ -226,7 +226,7 @@ async def upsert_checked(session: AsyncSession, partner: PartnerToken, items: li
         if link.fingerprint == item.fingerprint:
             results.append(UpsertResult(item.reference, "unchanged", offer))
             continue
-        employer = await session.get(Employer, offer.employer_id)
+        employer = await session.get_one(Employer, offer.employer_id)
         if employer.siret != item.row.siret:
             raise DomainError("siret_changed", f"{item.reference} : le SIRET d'une offre ne change pas ; "
                               "fermez-la et envoyez-en une nouvelle sous une autre référence.")

@@ -87,7 +87,7 @@ async def show_my_data(session: AsyncSession, account: Account, now: datetime | 
     student = await session.scalar(select(Student).where(Student.account_id == account.id))
     tu = student is not None or account.role is Role.STUDENT
     lines = ["Voici tout ce que Tremplin garde sur " + ("toi :" if tu else "vous :"),
-             f"Rôle : {ROLE_WORDS.get(account.role, 'pas encore choisi')}",
+             f"Rôle : {ROLE_WORDS[account.role] if account.role is not None else 'pas encore choisi'}",
              f"Pseudonyme interne (utilisé dans le journal de sécurité) : {account.pseudonym}",
              f"Compte créé le {account.created_at:%d/%m/%Y}"]
     if student is not None:
@@ -96,7 +96,7 @@ async def show_my_data(session: AsyncSession, account: Account, now: datetime | 
     if children:
         lines.append(f"Enfants suivis : {children}")
     if account.employer_id:
-        employer = await session.get(Employer, account.employer_id)
+        employer = await session.get_one(Employer, account.employer_id)
         lines.append(f"Entreprise : {employer.name} (SIRET {employer.siret}), {_commune(employer.commune_insee)}")
         lines.append(f"Contact affiché aux élèves acceptés : {employer.contact_name or '-'}, "
                      f"{employer.contact_phone or '-'}, {employer.contact_email or '-'}")
@@ -148,7 +148,7 @@ async def _delete_student(session: AsyncSession, student: Student, pseudonym: st
 
 async def _leave_employer(session: AsyncSession, account: Account) -> None:
     """The company stays while other contacts run it; otherwise its offers close and contacts are cleared."""
-    employer = await session.get(Employer, account.employer_id)
+    employer = await session.get_one(Employer, account.employer_id)
     others = list(await session.scalars(select(Account.id).where(
         Account.employer_id == employer.id, Account.id != account.id)))
     if others:

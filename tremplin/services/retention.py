@@ -65,15 +65,16 @@ async def blank_finished_school_years(engine: AsyncEngine, now: datetime) -> tup
     cutoff = datetime.combine(last_finished_school_year(now) + timedelta(days=1), datetime.min.time(),
                               tzinfo=now.tzinfo)
     async with session_scope(engine) as session:
+        # An UPDATE/DELETE gives a CursorResult (with rowcount); SQLAlchemy's stubs type it as Result.
         blanked = (await session.execute(
             update(Application)
             .where(Application.created_at < cutoff,
                    or_(Application.motivation != EXPIRED_TEXT, Application.decline_message.is_not(None)))
             .values(motivation=EXPIRED_TEXT, decline_message=None)
-            .execution_options(synchronize_session=False))).rowcount or 0
+            .execution_options(synchronize_session=False))).rowcount or 0  # type: ignore[attr-defined]
         dropped = (await session.execute(
             delete(Notification).where(Notification.created_at < cutoff, Notification.recipient_account_id.is_not(None))
-            .execution_options(synchronize_session=False))).rowcount or 0
+            .execution_options(synchronize_session=False))).rowcount or 0  # type: ignore[attr-defined]
     return blanked, dropped
 
 

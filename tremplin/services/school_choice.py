@@ -55,8 +55,8 @@ async def choose_school(session: AsyncSession, teacher: Account, name_text: str,
     uai = UAI.search(name)
     if uai:
         rest = name[uai.end():]
-        school, commune = split_new_school(uai.group(1) + rest)
-        return SchoolChoice(school, commune, name[:uai.start()].strip(" ,;-") or name)
+        school_text, commune = split_new_school(uai.group(1) + rest)
+        return SchoolChoice(school_text, commune, name[:uai.start()].strip(" ,;-") or name)
     wanted = normalize(name)
     for school in await all_schools(session):
         full = normalize(re.sub(r"\(.*?\)", " ", school.name)).strip()

@@ -4,10 +4,12 @@ Every figure is one aggregate query; nothing is loaded row by row, so this stays
 full département."""
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from tremplin.models import (
     PLACED_STATUSES,
@@ -30,7 +32,8 @@ _APPLICATION_LABELS = {
 }
 
 
-async def _counts_by(session: AsyncSession, column, statuses) -> dict[str, int]:
+async def _counts_by(session: AsyncSession, column: InstrumentedAttribute[Any],
+                     statuses: type[enum.Enum]) -> dict[str, int]:
     counts = {status.value: 0 for status in statuses}
     for status, count in (await session.execute(select(column, func.count()).group_by(column))).all():
         counts[status.value if hasattr(status, "value") else str(status)] = count
