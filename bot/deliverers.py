@@ -35,7 +35,7 @@ class TelegramDeliverer:
     ~30/s budget to the conversations; a RetryAfter is waited out once, then retried later."""
 
     def __init__(self, token: str, base_url: str, max_rate: float = 10.0) -> None:
-        limiter = AIORateLimiter(overall_max_rate=max_rate, max_retries=1) if AIORateLimiter else None
+        limiter = AIORateLimiter(overall_max_rate=max_rate, max_retries=1) if AIORateLimiter is not None else None
         self.bot = ExtBot(token, base_url=base_url, rate_limiter=limiter)
 
     async def start(self) -> None:

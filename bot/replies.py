@@ -63,7 +63,8 @@ def parse_rasa(messages: list[dict[str, Any]]) -> list[Reply]:
     """Keep what a chat can show; `custom` messages may carry text and buttons too."""
     replies = []
     for message in messages:
-        custom = message.get("custom") if isinstance(message.get("custom"), dict) else {}
+        custom_field = message.get("custom")
+        custom: dict[str, Any] = custom_field if isinstance(custom_field, dict) else {}
         text = str(message.get("text") or custom.get("text") or "").strip()
         buttons = _buttons(message.get("buttons") or custom.get("buttons")
                            or message.get("quick_replies"))

@@ -15,9 +15,9 @@ from tremplin.db import session_scope
 from tremplin.models import Account
 from tremplin.services.classes import ACCEPTED, NOTHING, PENDING, SIGNED, export_class_csv
 from tremplin.services.dashboard import GROUPS, teacher_view, territory_view
-from tremplin.services.errors import DomainError
+from tremplin.services.errors import DomainError, Forbidden
 from tremplin.services.links import TEACHER, check_link, redeem_link
-from tremplin.services.moderation import approve_offer, reject_offer
+from tremplin.services.moderation import approve_offer, reject_offer, require_admin
 
 COOKIE = "tremplin_tableau"
 SESSION_SECONDS = 2 * 3600
@@ -34,6 +34,13 @@ def _who(request: web.Request) -> tuple[int, str] | None:
     except ValueError:
         pass
     return None
+
+
+def _existing(account: Account | None) -> Account:
+    """The cookie's account; one deleted since the link was opened is refused (it was a server error)."""
+    if account is None:
+        raise Forbidden("dashboard_account_gone", "Ce compte n'existe plus : le tableau de bord ne s'ouvre plus.")
+    return account
 
 
 def _refused(request: web.Request, message: str, status: int = 410) -> web.Response:
@@ -77,9 +84,9 @@ async def board(request: web.Request) -> web.Response:
         account = await session.get(Account, account_id)
         try:
             if scope == TEACHER:
-                views = await teacher_view(session, account)
+                views = await teacher_view(session, _existing(account))
                 return aiohttp_jinja2.render_template("teacher.html", request, {"classes": views, "states": STATES})
-            view = await territory_view(session, account)
+            view = await territory_view(session, require_admin(account))
         except DomainError as exc:
             return _refused(request, exc.message, 403)
         context: dict[str, Any] = {"v": view, "charts": charts, "groups": GROUPS,
@@ -93,7 +100,7 @@ async def class_csv(request: web.Request) -> web.Response:
         raise web.HTTPUnauthorized(text="Ouvrez le tableau de bord depuis la conversation.")
     async with session_scope(request.app["engine"]) as session:
         try:
-            text = await export_class_csv(session, await session.get(Account, who[0]),
+            text = await export_class_csv(session, _existing(await session.get(Account, who[0])),
                                           int(request.match_info["class_id"]))
         except DomainError as exc:
             raise web.HTTPForbidden(text=exc.message) from None
@@ -109,8 +116,9 @@ async def moderate(request: web.Request) -> web.Response:
     check_csrf(request, str(form.get("csrf") or ""))
     offer_id = int(request.match_info["offer_id"])
     async with session_scope(request.app["engine"], write=True) as session:
-        admin = await session.get(Account, who[0])
+        account = await session.get(Account, who[0])
         try:
+            admin = require_admin(account)
             if form.get("decision") == "approve":
                 offer = await approve_offer(session, admin, offer_id)
                 note = f"ok=Offre « {offer.title} » validée."
