@@ -13,4 +13,6 @@ if [ "${TREMPLIN_SKIP_RASA:-0}" != 1 ]; then
 fi
 # Undefined names and syntax errors never reach a user: the action server would only log them.
 .venv/bin/ruff check --quiet actions bot tremplin nlu tests scripts bench   # rules: pyproject.toml
+# Types: tremplin/ strict, bot/ and actions/ checked (files and options: [tool.mypy] in pyproject.toml).
+.venv/bin/mypy
 exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
