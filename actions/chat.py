@@ -44,6 +44,11 @@ def button(title: str, intent: str, **entities: str | int) -> dict[str, str]:
     return {"title": title, "payload": f"/{intent}{{{inner}}}"}
 
 
+
+def yes_no(yes: str, no: str) -> list[dict[str, str]]:
+    """The two buttons of a yes/no question: `affirm` and `deny`."""
+    return [button(yes, "affirm"), button(no, "deny")]
+
 def latest_text(turn: Turn) -> str:
     """What the user typed; a button payload ("/intent{...}") is not a text."""
     text = (turn.tracker.latest_message or {}).get("text") or ""

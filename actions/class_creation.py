@@ -6,6 +6,7 @@ itself ("3e B, Collège des Sources du Forez", "3B 0429871B"), otherwise from th
 classes when they all belong to one collège."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -63,15 +64,23 @@ class ValidateCreateClassForm(TremplinFormValidation):
             return {slot: None, "requested_slot": None}  # leave the form: action_create_class explains
         return None
 
-    async def validate_class_school(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: dict[str, Any]) -> dict[str, Any]:
-        turn = self.turn
-        if refused := self._not_teacher("class_school"):
+    async def _teacher_answer(self, slot: str, read: Callable[[Any], Awaitable[dict[str, Any]]],
+                              value: Any) -> dict[str, Any]:
+        """`read` the answer of a teacher (other roles leave the form); a refusal is said, then asked again."""
+        if refused := self._not_teacher(slot):
             return refused
         try:
-            school = await resolve_choice(turn.session, SchoolChoice(*split_new_school(str(value)), ""))
+            return await read(value)
         except DomainError as err:
-            return self._refuse("class_school", err)
+            return self._refuse(slot, err)
+
+    async def validate_class_school(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict[str, Any]) -> dict[str, Any]:
+        return await self._teacher_answer("class_school", self._school, value)
+
+    async def _school(self, value: Any) -> dict[str, Any]:
+        turn = self.turn
+        school = await resolve_choice(turn.session, SchoolChoice(*split_new_school(str(value)), ""))
         if school is not None:
             turn.say(f"{school.name} ({school.uai}), c'est noté.")
             return {"class_school": school.uai}
@@ -79,14 +88,12 @@ class ValidateCreateClassForm(TremplinFormValidation):
 
     async def validate_class_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: dict[str, Any]) -> dict[str, Any]:
+        return await self._teacher_answer("class_name", self._class_name, value)
+
+    async def _class_name(self, value: Any) -> dict[str, Any]:
         turn = self.turn
-        if refused := self._not_teacher("class_name"):
-            return refused
-        try:
-            choice = await choose_school(turn.session, turn.account, str(value), turn.slot("class_school"))
-            await resolve_choice(turn.session, choice)
-        except DomainError as err:
-            return self._refuse("class_name", err)
+        choice = await choose_school(turn.session, turn.account, str(value), turn.slot("class_school"))
+        await resolve_choice(turn.session, choice)
         if not choice.class_name or len(choice.class_name) > 60:
             turn.say("Le nom de la classe doit faire de 1 à 60 caractères, par exemple « 3e B ».")
             return {"class_name": None}

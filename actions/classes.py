@@ -5,6 +5,7 @@ against the teacher asking: a payload naming another teacher's class gets the sa
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from datetime import date
 
 from rasa_sdk.events import EventType
@@ -58,11 +59,33 @@ async def _to_confirm(turn: Turn, class_id: int) -> list[tuple[str, str, date]]:
     return [(first or "(prénom non renseigné)", code, week) for first, code, week in rows]
 
 
-class ActionClassOverview(TremplinAction):
-    action_name = "action_class_overview"
+class _TeacherAction(TremplinAction, ABC):
+    """A teacher's action on their own classes: other roles get TEACHERS_ONLY."""
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
         require_role(turn, Role.TEACHER, message=TEACHERS_ONLY)
+        return await self.for_teacher(turn)
+
+    @abstractmethod
+    async def for_teacher(self, turn: Turn) -> list[EventType] | None:
+        """The action, once the role is checked."""
+
+
+class _OneClassAction(_TeacherAction, ABC):
+    """On one class: the one a payload or typed code names (checked to be the teacher's), or their only one."""
+
+    async def for_teacher(self, turn: Turn) -> list[EventType] | None:
+        return await self.for_class(turn, await _class_id(turn, required=True))
+
+    @abstractmethod
+    async def for_class(self, turn: Turn, class_id: int) -> list[EventType] | None:
+        """The action on that class."""
+
+
+class ActionClassOverview(_TeacherAction):
+    action_name = "action_class_overview"
+
+    async def for_teacher(self, turn: Turn) -> list[EventType] | None:
         overviews = await class_overview(turn.session, turn.account, await _class_id(turn, required=False))
         if not overviews:
             turn.say("Vous n'avez pas encore de classe. Créez-la : vos élèves la rejoindront avec un code.",
@@ -95,12 +118,10 @@ class ActionClassOverview(TremplinAction):
         return None
 
 
-class ActionClassRemind(TremplinAction):
+class ActionClassRemind(_OneClassAction):
     action_name = "action_class_remind"
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        require_role(turn, Role.TEACHER, message=TEACHERS_ONLY)
-        class_id = await _class_id(turn, required=True)
+    async def for_class(self, turn: Turn, class_id: int) -> list[EventType] | None:
         count = await remind_students_without_application(turn.session, turn.account, class_id)
         if count == 0:
             turn.say("Personne à relancer aujourd'hui : tous vos élèves ont au moins une candidature, ou ont "
@@ -111,12 +132,10 @@ class ActionClassRemind(TremplinAction):
         return None
 
 
-class ActionClassExport(TremplinAction):
+class ActionClassExport(_OneClassAction):
     action_name = "action_class_export"
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        require_role(turn, Role.TEACHER, message=TEACHERS_ONLY)
-        class_id = await _class_id(turn, required=True)
+    async def for_class(self, turn: Turn, class_id: int) -> list[EventType] | None:
         content = await export_class_csv(turn.session, turn.account, class_id)
         school_class = await turn.session.get(SchoolClass, class_id)
         filename = f"tremplin-{safe_filename(school_class.name)}-{date.today().isoformat()}.csv"
@@ -126,14 +145,13 @@ class ActionClassExport(TremplinAction):
         return None
 
 
-class ActionConfirmAgreement(TremplinAction):
+class ActionConfirmAgreement(_TeacherAction):
     """"Convention signée" for one accepted application of the teacher's own students; the student,
     their parents and the employer are told by the outbox (services)."""
 
     action_name = "action_confirm_agreement"
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        require_role(turn, Role.TEACHER, message=TEACHERS_ONLY)
+    async def for_teacher(self, turn: Turn) -> list[EventType] | None:
         code = application_code(turn)
         if code is None:
             turn.say("Pour quelle candidature ? Le code commence par « C- » ; la liste des conventions à "

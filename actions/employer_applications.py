@@ -3,12 +3,13 @@ first name, collège and teacher revealed) and declining with a kind message."""
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.base import Turn, TremplinAction
+from actions.base import TremplinAction, Turn
+from actions.employer_common import EmployerAction, current_employer, offer_ref
 from actions.employer_contacts import answer_join_request, join_code, show_join_requests
-from actions.employer_common import current_employer, offer_ref
 from tremplin.answers import parse_count
 from tremplin.dates.period import range_label
 from tremplin.models import Application, Employer, Offer
@@ -45,13 +46,10 @@ def card(application: Application, offer: Offer, position: int, total: int) -> s
             f"• motivation : « {application.motivation} »")
 
 
-class ActionReviewApplications(TremplinAction):
+class ActionReviewApplications(EmployerAction):
     action_name = "action_review_applications"
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        employer = await current_employer(turn)
-        if employer is None:
-            return None
+    async def for_employer(self, turn: Turn, employer: Employer) -> list[EventType] | None:
         offer_id, _ = offer_ref(turn.entity("code"))
         pending = await pending_applications(turn.session, employer.id, offer_id)
         after = find_application_code(turn.entity("code"))  # "Plus tard": the next one
@@ -82,28 +80,37 @@ class ActionReviewApplications(TremplinAction):
         return [SlotSet("code", code)]
 
 
-async def employer_and_code(turn: Turn, verb: str) -> tuple[Employer | None, str | None]:
-    """The employer and the application code of an accept/decline request, or ask which one."""
-    employer = await current_employer(turn)
-    if employer is None:
-        return None, None
-    code = application_code(turn)
-    if code is None:
-        turn.say(f"Quelle candidature {verb}-vous ? Donnez son code (par exemple C-4829KQ), ou revoyez la liste.",
-                 buttons=[{"title": "Voir les candidatures", "payload": "/review_applications"}])
-    return employer, code
+class _Answer(TremplinAction, ABC):
+    """Accepting or declining: a request to join the company (« J-… ») is answered as such; otherwise the
+    application code is asked for when missing."""
 
-
-class ActionAcceptApplication(TremplinAction):
-    action_name = "action_accept_application"
+    approve: bool
+    verb: str  # « Quelle candidature {verb}-vous ? »
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
         if (join := join_code(turn)) is not None:
-            await answer_join_request(turn, join, approve=True)
+            await answer_join_request(turn, join, approve=self.approve)
             return [SlotSet("code", None)]
-        employer, code = await employer_and_code(turn, "acceptez")
-        if employer is None or code is None:
+        employer = await current_employer(turn)
+        if employer is None:
             return None
+        code = application_code(turn)
+        if code is None:
+            turn.say(f"Quelle candidature {self.verb}-vous ? Donnez son code (par exemple C-4829KQ), ou revoyez la "
+                     "liste.", buttons=[{"title": "Voir les candidatures", "payload": "/review_applications"}])
+            return None
+        return await self.answer(turn, employer, code)
+
+    @abstractmethod
+    async def answer(self, turn: Turn, employer: Employer, code: str) -> list[EventType] | None:
+        """The answer to the application `code`, worded for the employer."""
+
+
+class ActionAcceptApplication(_Answer):
+    action_name = "action_accept_application"
+    approve, verb = True, "acceptez"
+
+    async def answer(self, turn: Turn, employer: Employer, code: str) -> list[EventType] | None:
         done = await accept_and_tell_teacher(turn.session, turn.account, employer, code)
         application, offer, student = done.application, done.offer, done.student
         lines = [f"C'est accepté : {student.first_name} fera son stage chez vous, "
@@ -125,16 +132,11 @@ class ActionAcceptApplication(TremplinAction):
         return [SlotSet("code", None)]
 
 
-class ActionDeclineApplication(TremplinAction):
+class ActionDeclineApplication(_Answer):
     action_name = "action_decline_application"
+    approve, verb = False, "refusez"
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        if (join := join_code(turn)) is not None:
-            await answer_join_request(turn, join, approve=False)
-            return [SlotSet("code", None)]
-        employer, code = await employer_and_code(turn, "refusez")
-        if employer is None or code is None:
-            return None
+    async def answer(self, turn: Turn, employer: Employer, code: str) -> list[EventType] | None:
         try:
             await check_can_decline(turn.session, turn.account, code)
         except DomainError as err:

@@ -3,13 +3,18 @@ number of places and the vouvoiement of the date parser's messages."""
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from datetime import date
+from typing import Any
 
-from actions.base import Turn
+from rasa_sdk.events import EventType
+
+from actions.base import TremplinAction, Turn
 from tremplin.dates import parse_periods, zone_for_departement
 from tremplin.dates.rules import check_period_for_stage
 from tremplin.models import Employer, Offer
 from tremplin.services.employer_contacts import pending_request_of, waiting_message
+from tremplin.services.employers import resolve_commune
 from tremplin.services.errors import DomainError
 
 # Button payloads only use entities the domain already declares: `code` carries "O-<id>" for an offer
@@ -48,6 +53,29 @@ async def current_employer(turn: Turn) -> Employer | None:
         else:
             turn.say(NOT_EMPLOYER, buttons=[{"title": "Inscrire mon entreprise", "payload": "/register_company"}])
     return employer
+
+
+class EmployerAction(TremplinAction, ABC):
+    """An action of a registered company's contact; anyone else is told how to register (current_employer)."""
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        employer = await current_employer(turn)
+        if employer is None:
+            return None
+        return await self.for_employer(turn, employer)
+
+    @abstractmethod
+    async def for_employer(self, turn: Turn, employer: Employer) -> list[EventType] | None:
+        """The action, for this company."""
+
+
+def commune_answer(turn: Turn, slot: str, value: Any) -> dict[str, Any]:
+    """A form's answer naming the company's or the offer's commune: its label, or why it is refused."""
+    try:
+        return {slot: resolve_commune(str(value or "")).label}
+    except DomainError as err:
+        turn.say(err.message)
+        return {slot: None}
 
 
 def offer_ref(text: str | None) -> tuple[int | None, str | None]:

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
 from actions.base import TremplinFormValidation
-from actions.employer_common import periods_to_slot, read_periods
+from actions.employer_common import commune_answer, periods_to_slot, read_periods
 from actions.forms import INTERRUPTIONS, drop_stale, free_text, with_slots
 from tremplin.answers import (parse_count, read_commune, read_counted_places, read_dates, read_dates_in_sentence,
                               read_free_text, read_named_dates, read_one_metier, read_places, read_yes_no)
@@ -142,11 +142,7 @@ class ValidatePublishOfferForm(TremplinFormValidation):
         return {slot: masked.text}
 
     async def validate_offer_lieu(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        try:
-            return {"offer_lieu": resolve_commune(str(value or "")).label}
-        except DomainError as err:
-            self.turn.say(err.message)
-            return {"offer_lieu": None}
+        return commune_answer(self.turn, "offer_lieu", value)
 
     async def validate_offer_address(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         address = " ".join(str(value or "").split())

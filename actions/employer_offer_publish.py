@@ -4,8 +4,10 @@ from __future__ import annotations
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import TremplinAction, Turn
+from actions.chat import yes_no
 from actions.employer_common import current_employer, periods_from_slot
 from actions.employer_offer_checks import HELPER_SLOTS, NO_ENVIRONMENT, NO_TRANSPORT, SLOTS, env_tags
+from actions.forms import saved
 from tremplin.dates.period import range_label
 from tremplin.geography import commune_label
 from tremplin.metiers import ENVIRONMENTS, get_referentiel
@@ -78,8 +80,7 @@ class ActionAskOfferConfirm(TremplinAction):
             lines.append("Votre offre sera relue par l'équipe Tremplin avant d'être visible.")
         lines.append("Pour corriger, écrivez par exemple « plutôt à Roanne » ou « plutôt la semaine du 14 décembre ». "
                      "Je la publie ?")
-        turn.say("\n".join(lines), buttons=[{"title": "Oui, publier", "payload": "/affirm"},
-                                            {"title": "Non, ne pas publier", "payload": "/deny"}])
+        turn.say("\n".join(lines), buttons=yes_no("Oui, publier", "Non, ne pas publier"))
         return None
 
 
@@ -98,11 +99,9 @@ class ActionPublishOffer(TremplinAction):
         if turn.slot("offer_confirm") is not True:
             turn.say("D'accord, je ne publie rien. Pour recommencer, écrivez « publier une offre ».")
             return reset
-        try:
-            async with turn.session.begin_nested():
-                offer = await create_offer(turn.session, employer, self.draft(turn))
-        except DomainError as err:
-            turn.say(f"{err.message}\nRien n'a été publié : écrivez « publier une offre » pour recommencer.")
+        offer = await saved(turn, lambda: create_offer(turn.session, employer, self.draft(turn)),
+                            "Rien n'a été publié : écrivez « publier une offre » pour recommencer.")
+        if offer is None:
             return reset
         where = commune_label(offer.commune_insee)
         if offer.status is OfferStatus.PUBLISHED:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rasa_sdk.events import EventType
 
-from actions.base import Turn, TremplinAction
-from actions.employer_common import current_employer, offer_code, offer_ref
+from actions.base import Turn
+from actions.employer_common import EmployerAction, offer_code, offer_ref
 from actions.employer_offer_periods import edit_periods
 from actions.employer_offer_publish import periods_words
 from tremplin.answers import parse_count
@@ -47,13 +47,10 @@ def manage_buttons(offer: Offer) -> list[dict[str, str]]:
         {"title": "Dupliquer pour l'an prochain", "payload": f'/my_offers{{"code": "{code}:dupliquer"}}'}]
 
 
-class ActionMyOffers(TremplinAction):
+class ActionMyOffers(EmployerAction):
     action_name = "action_my_offers"
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        employer = await current_employer(turn)
-        if employer is None:
-            return None
+    async def for_employer(self, turn: Turn, employer: Employer) -> list[EventType] | None:
         offer_id, operation = offer_ref(turn.entity("code"))
         if offer_id is None:
             return await self.listing(turn, employer)
@@ -129,15 +126,12 @@ class ActionMyOffers(TremplinAction):
         return None
 
 
-class ActionCloseOffer(TremplinAction):
+class ActionCloseOffer(EmployerAction):
     """Close one of one's offers, after a confirmation; the offer id of a payload is checked again."""
 
     action_name = "action_close_offer"
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        employer = await current_employer(turn)
-        if employer is None:
-            return None
+    async def for_employer(self, turn: Turn, employer: Employer) -> list[EventType] | None:
         offer_id, operation = offer_ref(turn.entity("code"))
         if offer_id is None:
             offers = await open_offers_of(turn.session, employer.id)

@@ -10,13 +10,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
-from actions.forms import drop_stale, free_text, with_slots
-from tremplin.geography import commune_label
+from actions.chat import yes_no
+from actions.employer_common import commune_answer
+from actions.forms import drop_stale, free_text, saved, with_slots
 from tremplin.answers import read_commune, read_free_text, read_person_name, read_phone, read_siret, read_yes_no
+from tremplin.geography import commune_label
 from tremplin.models import Employer, Role
 from tremplin.queries.employers import employer_by_siret
 from tremplin.services.employer_contacts import pending_request_of, waiting_message
-from tremplin.services.employers import CHARTER_TEXT, normalize_phone, register_employer, resolve_commune
+from tremplin.services.employers import CHARTER_TEXT, normalize_phone, register_employer
 from tremplin.services.errors import DomainError
 from tremplin.services.siret import validate_siret
 
@@ -105,11 +107,7 @@ class ValidateRegisterCompanyForm(TremplinFormValidation):
         return {"company_name": name}
 
     async def validate_company_lieu(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
-        try:
-            return {"company_lieu": resolve_commune(str(value or "")).label}
-        except DomainError as err:
-            self.turn.say(err.message)
-            return {"company_lieu": None}
+        return commune_answer(self.turn, "company_lieu", value)
 
     async def validate_company_contact(self, value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         contact = " ".join(str(value or "").split())
@@ -150,8 +148,7 @@ class ActionAskCompanyCharter(TremplinAction):
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
         turn.say(f"Dernière étape : la charte d'accueil.\n\n{CHARTER_TEXT}\n\nAcceptez-vous cette charte ?",
-                 buttons=[{"title": "J'accepte la charte", "payload": "/affirm"},
-                          {"title": "Je n'accepte pas", "payload": "/deny"}])
+                 buttons=yes_no("J'accepte la charte", "Je n'accepte pas"))
         return None
 
 
@@ -166,8 +163,7 @@ class ActionAskCompanyConfirm(TremplinAction):
                  f"• contact : {turn.slot('company_contact')}, {turn.slot('company_phone')} "
                  "(visible seulement par l'élève que vous accepterez)\n"
                  "• charte d'accueil : acceptée\nJe l'enregistre ?",
-                 buttons=[{"title": "Oui, enregistrer", "payload": "/affirm"},
-                          {"title": "Non, annuler", "payload": "/deny"}])
+                 buttons=yes_no("Oui, enregistrer", "Non, annuler"))
         return None
 
 
@@ -195,14 +191,12 @@ class ActionRegisterCompany(TremplinAction):
         if turn.slot("company_confirm") is not True:
             turn.say("D'accord, je n'enregistre rien. Pour recommencer, écrivez « inscrire mon entreprise ».")
             return reset
-        try:
-            async with turn.session.begin_nested():
-                registration = await register_employer(
-                    turn.session, turn.account, turn.slot("company_siret") or "", turn.slot("company_name") or "",
-                    turn.slot("company_lieu") or "", turn.slot("company_contact") or "",
-                    turn.slot("company_phone") or "", turn.slot("company_charter") is True)
-        except DomainError as err:
-            turn.say(f"{err.message}\nPour recommencer, écrivez « inscrire mon entreprise ».")
+        registration = await saved(turn, lambda: register_employer(
+            turn.session, turn.account, turn.slot("company_siret") or "", turn.slot("company_name") or "",
+            turn.slot("company_lieu") or "", turn.slot("company_contact") or "",
+            turn.slot("company_phone") or "", turn.slot("company_charter") is True),
+            "Pour recommencer, écrivez « inscrire mon entreprise ».")
+        if registration is None:
             return reset
         if registration.pending:
             turn.say(registration.message)

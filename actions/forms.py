@@ -1,12 +1,16 @@
-"""What the forms share, whatever they ask: their slots in order, free-text answers, and forgetting the
-answers of an attempt left half-way when the form starts again."""
+"""What the forms share, whatever they ask: their slots in order, free-text answers, forgetting the
+answers of an attempt left half-way when the form starts again, and the submission's write."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 
 from actions.base import Turn
+from tremplin.services.errors import DomainError
+
+T = TypeVar("T")
 
 # Intents that interrupt a form (answered by rules) never fill a free-text slot.
 INTERRUPTIONS = {"cancel", "faq", "help", "human_handoff", "report_problem", "bot_challenge", "goodbye"}
@@ -38,3 +42,14 @@ def drop_stale(turn: Turn, tracker: Tracker, start_intent: str, slots: list[str]
     for slot in sorted(stale):
         tracker.slots[slot] = None
         turn.set(slot, None)
+
+
+async def saved(turn: Turn, write: Callable[[], Awaitable[T]], retry: str) -> T | None:
+    """What a form's submission writes, in a savepoint: a refusal leaves nothing behind and is said with
+    `retry` (how to start again) on the next line; None then."""
+    try:
+        async with turn.session.begin_nested():
+            return await write()
+    except DomainError as err:
+        turn.say(f"{err.message}\n{retry}")
+        return None

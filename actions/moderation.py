@@ -4,18 +4,26 @@ buttons, and the figures. Every action checks the role first, and every id of a 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
+from typing import Any
 
 from rasa_sdk.events import EventType
 
 from actions.base import TremplinAction, Turn
-from actions.employer_contacts import show_join_requests
 from actions.chat import button, latest_text, number
+from actions.employer_contacts import show_join_requests
 from actions.web_links import say_dashboard_link
 from tremplin.geography import commune_label
 from tremplin.models import Account, Employer, Offer, ProblemReport
 from tremplin.services.employer_contacts import pending_requests_for
 from tremplin.services.moderation import (
-    approve_offer, close_report, figures, moderation_queue, reject_offer, require_admin, suspend_employer,
+    approve_offer,
+    close_report,
+    figures,
+    moderation_queue,
+    reject_offer,
+    require_admin,
+    suspend_employer,
 )
 from tremplin.services.stats import compute_stats, format_stats
 
@@ -30,6 +38,7 @@ REASONS = {
 REASON_TITLES = {"coordonnees": "Coordonnées dans le texte", "hors_cadre": "Hors cadre du stage de 3e",
                  "incomplete": "Description trop vague", "inapproprie": "Contenu inadapté"}
 CONFIRM = "CONFIRMER"
+MISSING = {Employer: "Je ne trouve pas cet employeur.", ProblemReport: "Je ne trouve pas ce signalement."}
 
 
 def _excerpt(text: str, limit: int = 280) -> str:
@@ -37,13 +46,49 @@ def _excerpt(text: str, limit: int = 280) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-async def _named_by_button(turn: Turn, model: type, missing: str):
-    """The row whose id a moderation button (or typed number) names, looked up again; None after saying so."""
-    row_id = number(turn)
-    row = await turn.session.get(model, row_id) if row_id is not None else None
-    if row is None:
-        turn.say(f"{missing} Utilisez les boutons de la file de modération.")
-    return row
+def _to_queue() -> list[dict[str, str]]:
+    return [button("File de modération", "moderation_queue")]
+
+
+class _Decision(TremplinAction, ABC):
+    """An admin's decision on what a moderation button (or a typed number) names: the role is checked
+    first, then the target, looked up again (`target` says so when it is missing)."""
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        admin = require_admin(turn.account)
+        target = await self.target(turn)
+        if target is None:
+            return None
+        return await self.decide(turn, admin, target)
+
+    @abstractmethod
+    async def target(self, turn: Turn) -> Any:
+        """What the button names, or None after saying what is missing."""
+
+    @abstractmethod
+    async def decide(self, turn: Turn, admin: Account, target: Any) -> list[EventType] | None:
+        """The decision, worded for the admin."""
+
+
+class _OnOffer(_Decision, ABC):
+    which: str  # asked when no offer number was given
+
+    async def target(self, turn: Turn) -> int | None:
+        offer_id = number(turn)
+        if offer_id is None:
+            turn.say(self.which)
+        return offer_id
+
+
+class _OnRow(_Decision, ABC):
+    model: type[Employer] | type[ProblemReport]
+
+    async def target(self, turn: Turn) -> Any:
+        row_id = number(turn)
+        row = await turn.session.get(self.model, row_id) if row_id is not None else None
+        if row is None:
+            turn.say(f"{MISSING[self.model]} Utilisez les boutons de la file de modération.")
+        return row
 
 
 class ActionModerationQueue(TremplinAction):
@@ -88,18 +133,14 @@ class ActionModerationQueue(TremplinAction):
         return None
 
 
-class ActionApproveOffer(TremplinAction):
+class ActionApproveOffer(_OnOffer):
     action_name = "action_approve_offer"
+    which = "Quelle offre ? Indiquez son numéro (« valider l'offre 12 »)."
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        admin = require_admin(turn.account)
-        offer_id = number(turn)
-        if offer_id is None:
-            turn.say("Quelle offre ? Indiquez son numéro (« valider l'offre 12 »).")
-            return None
+    async def decide(self, turn: Turn, admin: Account, offer_id: int) -> list[EventType] | None:
         offer = await approve_offer(turn.session, admin, offer_id)
         turn.say(f"Offre n° {offer.id} « {offer.title} » validée : elle est visible par les élèves et "
-                 "l'employeur est prévenu.", buttons=[button("File de modération", "moderation_queue")])
+                 "l'employeur est prévenu.", buttons=_to_queue())
         return None
 
 
@@ -110,15 +151,11 @@ def _typed_reason(turn: Turn) -> str | None:
     return match.group(1).strip() if match else None
 
 
-class ActionRejectOffer(TremplinAction):
+class ActionRejectOffer(_OnOffer):
     action_name = "action_reject_offer"
+    which = "Quelle offre ? Indiquez son numéro (« refuser l'offre 12 : motif »)."
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        admin = require_admin(turn.account)
-        offer_id = number(turn)
-        if offer_id is None:
-            turn.say("Quelle offre ? Indiquez son numéro (« refuser l'offre 12 : motif »).")
-            return None
+    async def decide(self, turn: Turn, admin: Account, offer_id: int) -> list[EventType] | None:
         key = (turn.entity("code") or "").strip().lower()
         reason = REASONS.get(key) or _typed_reason(turn)
         if not reason:
@@ -133,21 +170,17 @@ class ActionRejectOffer(TremplinAction):
                               for key, title in REASON_TITLES.items()])
             return None
         offer = await reject_offer(turn.session, admin, offer_id, reason)
-        turn.say(f"Offre n° {offer.id} refusée ; l'employeur a reçu le motif : « {reason} »",
-                 buttons=[button("File de modération", "moderation_queue")])
+        turn.say(f"Offre n° {offer.id} refusée ; l'employeur a reçu le motif : « {reason} »", buttons=_to_queue())
         return None
 
 
-class ActionSuspendEmployer(TremplinAction):
+class ActionSuspendEmployer(_OnRow):
     """Two steps: suspending closes every offer and frees pending students, so it is confirmed first."""
 
     action_name = "action_suspend_employer"
+    model = Employer
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        admin = require_admin(turn.account)
-        employer = await _named_by_button(turn, Employer, "Je ne trouve pas cet employeur.")
-        if employer is None:
-            return None
+    async def decide(self, turn: Turn, admin: Account, employer: Employer) -> list[EventType] | None:
         if employer.suspended:
             turn.say(f"{employer.name} est déjà suspendu.")
             return None
@@ -164,7 +197,7 @@ class ActionSuspendEmployer(TremplinAction):
                  f"{done.pending_told} élève(s) en attente prévenu(s)."]
         if done.placed_codes:
             lines.append("⚠️ Élèves déjà acceptés à appeler (avec leur collège) : " + ", ".join(done.placed_codes))
-        turn.say("\n".join(lines), buttons=[button("File de modération", "moderation_queue")])
+        turn.say("\n".join(lines), buttons=_to_queue())
         return None
 
 
@@ -177,21 +210,18 @@ class ActionAdminFigures(TremplinAction):
         equity = await figures(turn.session)
         open_reports = len((await moderation_queue(turn.session, turn.account)).reports)
         turn.say(format_stats(stats) + "\n\n" + equity.text + f"\n\nSignalements ouverts : {open_reports}",
-                 buttons=[button("File de modération", "moderation_queue")])
+                 buttons=_to_queue())
         await say_dashboard_link(turn)
         return None
 
 
-class ActionCloseReport(TremplinAction):
+class ActionCloseReport(_OnRow):
     """A report leaves the queue once a person of the team has dealt with it."""
 
     action_name = "action_close_report"
+    model = ProblemReport
 
-    async def handle(self, turn: Turn) -> list[EventType] | None:
-        admin = require_admin(turn.account)
-        report = await _named_by_button(turn, ProblemReport, "Je ne trouve pas ce signalement.")
-        if report is None:
-            return None
+    async def decide(self, turn: Turn, admin: Account, report: ProblemReport) -> list[EventType] | None:
         close_report(turn.session, admin, report)
-        turn.say(f"Signalement n° {report.id} clos.", buttons=[button("File de modération", "moderation_queue")])
+        turn.say(f"Signalement n° {report.id} clos.", buttons=_to_queue())
         return None

@@ -3,8 +3,9 @@ and the host's contact), and withdrawing one after a confirmation."""
 from __future__ import annotations
 
 from actions.base import TremplinAction, Turn, typed_text
+from actions.chat import yes_no
 from actions.routing import PARENT_FOLLOWS
-from actions.student_common import student_or_explain
+from actions.student_common import StudentAction, student_or_explain
 from tremplin.geography import commune_label
 from tremplin.dates.period import range_label
 from tremplin.models import PENDING_STATUSES, PLACED_STATUSES, Application, Offer, Role, Student
@@ -77,15 +78,13 @@ class ActionMyApplications(TremplinAction):
         turn.say("\n".join(lines), buttons=buttons + [{"title": "Chercher un stage", "payload": "/search_offers"}])
 
 
-class ActionWithdrawApplication(TremplinAction):
+class ActionWithdrawApplication(StudentAction):
     """First call: which one (buttons), then « sûr ? » (Oui / Non); `affirm` or `deny` come back here."""
 
     action_name = "action_withdraw_application"
+    doing = "retirer une candidature"
 
-    async def handle(self, turn: Turn) -> None:
-        student = await student_or_explain(turn, "retirer une candidature")
-        if student is None:
-            return
+    async def for_student(self, turn: Turn, student: Student) -> None:
         intent = (turn.tracker.latest_message.get("intent") or {}).get("name")
         pending = turn.slot("withdraw_pending")
         turn.set("withdraw_pending", None)
@@ -121,8 +120,7 @@ class ActionWithdrawApplication(TremplinAction):
                    if app.status in PLACED_STATUSES else " L'employeur verra « candidature retirée ».")
         turn.set("withdraw_pending", code)
         turn.say(f"Tu veux vraiment retirer ta candidature {code} pour « {public_text(offer.title)} » ?{warning}",
-                 buttons=[{"title": "Oui, la retirer", "payload": "/affirm"},
-                          {"title": "Non, la garder", "payload": "/deny"}])
+                 buttons=yes_no("Oui, la retirer", "Non, la garder"))
 
     async def _withdraw(self, turn: Turn, student: Student, code: str) -> None:
         before = await status_of(turn.session, student.id, code)

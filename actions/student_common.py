@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from actions.base import Turn
+from rasa_sdk.events import EventType
+
+from actions.base import TremplinAction, Turn
 from tremplin.dates.period import range_label
 from tremplin.geography import Commune, commune_label, get_communes
 from tremplin.metiers import ENVIRONMENTS, get_referentiel, resolve_environments
@@ -48,6 +51,22 @@ async def student_or_explain(turn: Turn, what: str) -> Student | None:
         return None
     return await student_of(turn.session, turn.account.id)
 
+
+
+class StudentAction(TremplinAction, ABC):
+    """A pupil's action; anyone else is told why not (student_or_explain), `doing` naming what it is for."""
+
+    doing: str  # « Cette fonction … sert à {doing} »
+
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        student = await student_or_explain(turn, self.doing)
+        if student is None:
+            return None
+        return await self.for_student(turn, student)
+
+    @abstractmethod
+    async def for_student(self, turn: Turn, student: Student) -> list[EventType] | None:
+        """The action, for this pupil."""
 
 # --- what the student looks for ------------------------------------------------------------------
 

@@ -8,21 +8,19 @@ from datetime import timedelta
 from rasa_sdk.events import AllSlotsReset
 
 from actions.base import TremplinAction, Turn
-from actions.student_common import student_or_explain
+from actions.student_common import StudentAction
 from tremplin.dates.period import french_date
-from tremplin.models import utcnow
+from tremplin.models import Student, utcnow
 from tremplin.services.follow import parent_links_of
 from tremplin.services.parents import CODE_VALIDITY, create_link_code
 from tremplin.services.privacy import delete_my_data, show_my_data
 
 
-class ActionInviteParent(TremplinAction):
+class ActionInviteParent(StudentAction):
     action_name = "action_invite_parent"
+    doing = "inviter un parent à suivre tes candidatures"
 
-    async def handle(self, turn: Turn) -> None:
-        student = await student_or_explain(turn, "inviter un parent à suivre tes candidatures")
-        if student is None:
-            return
+    async def for_student(self, turn: Turn, student: Student) -> None:
         code = await create_link_code(turn.session, student)
         until = french_date((utcnow() + CODE_VALIDITY - timedelta(minutes=1)).date())
         linked = len(await parent_links_of(turn.session, student))
