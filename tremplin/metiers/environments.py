@@ -34,75 +34,41 @@ ENVIRONMENTS: dict[str, str] = {
     "nature": "Au cœur de la nature",
 }
 
-#: normalised word or phrase (see :func:`tremplin.text.normalize`) -> environment key.
+#: environment key -> the normalised words and phrases (see :func:`tremplin.text.normalize`) that mean it.
 #: Plurals need not be listed: matching singularises both sides (see :func:`singular`).
-ENVIRONMENT_ALIASES: dict[str, str] = {
-    # exterieur
-    "exterieur": "exterieur", "en exterieur": "exterieur", "dehors": "exterieur", "plein air": "exterieur",
-    "air libre": "exterieur", "grand air": "exterieur", "dans la rue": "exterieur",
-    "sur le terrain": "exterieur", "a l exterieur": "exterieur",
-    # interieur
-    "interieur": "interieur", "en interieur": "interieur", "a l interieur": "interieur", "dedans": "interieur",
-    "au chaud": "interieur", "a l abri": "interieur",
-    # animaux
-    "animal": "animaux", "animaux": "animaux", "bete": "animaux", "betes": "animaux", "bestiole": "animaux",
-    "chien": "animaux", "chiens": "animaux", "chat": "animaux", "chats": "animaux", "cheval": "animaux",
-    "chevaux": "animaux", "poney": "animaux", "vache": "animaux", "oiseau": "animaux", "oiseaux": "animaux",
-    "poisson": "animaux", "lapin": "animaux", "faune": "animaux", "nac": "animaux", "toutou": "animaux",
-    "animalier": "animaux", "equitation": "animaux",
-    # enfants
-    "enfant": "enfants", "enfants": "enfants", "gamin": "enfants", "gamins": "enfants", "gosse": "enfants",
-    "bebe": "enfants", "bebes": "enfants", "ado": "enfants", "ados": "enfants", "adolescent": "enfants",
-    "jeune": "enfants", "jeunes": "enfants", "eleve": "enfants", "eleves": "enfants", "les petits": "enfants",
-    "petite enfance": "enfants", "bambin": "enfants", "creche": "enfants", "maternelle": "enfants",
-    # public
-    "public": "public", "gens": "public", "client": "public", "clients": "public", "clientele": "public",
-    "contact": "public", "contact humain": "public", "relationnel": "public", "relation": "public",
-    "du monde": "public", "parler": "public", "discuter": "public", "accueillir": "public", "accueil": "public",
-    "rencontrer": "public", "sociable": "public", "aider les gens": "public", "vendre": "public",
-    "vente": "public", "conseiller": "public",
-    # atelier
-    "atelier": "atelier", "manuel": "atelier", "manuelle": "atelier", "travail manuel": "atelier",
-    "mains": "atelier", "de mes mains": "atelier", "avec mes mains": "atelier", "fabriquer": "atelier",
-    "bricoler": "atelier", "bricolage": "atelier", "reparer": "atelier", "concret": "atelier",
-    "artisanat": "atelier", "artisan": "atelier",
-    # bureau
-    "bureau": "bureau", "bureaux": "bureau", "ordi": "bureau", "ordinateur": "bureau",
-    "informatique": "bureau", "ecran": "bureau", "pc": "bureau", "numerique": "bureau", "clavier": "bureau",
-    "internet": "bureau", "coder": "bureau", "code": "bureau",
-    # soin
-    "soin": "soin", "soins": "soin", "soigner": "soin", "sante": "soin", "malade": "soin", "malades": "soin",
-    "patient": "soin", "patients": "soin", "hopital": "soin", "medical": "soin", "prendre soin": "soin",
-    # chantier
-    "chantier": "chantier", "chantiers": "chantier", "btp": "chantier", "batiment": "chantier",
-    "construction": "chantier", "construire": "chantier", "travaux": "chantier",
-    # machines
-    "machine": "machines", "machines": "machines", "outil": "machines", "outils": "machines",
-    "vehicule": "machines", "vehicules": "machines", "voiture": "machines", "voitures": "machines",
-    "moto": "machines", "camion": "machines", "tracteur": "machines", "engin": "machines",
-    "moteur": "machines", "moteurs": "machines", "mecanique": "machines", "technique": "machines",
-    "robot": "machines", "conduire": "machines",
-    # calme
-    "calme": "calme", "au calme": "calme", "tranquille": "calme", "silence": "calme", "silencieux": "calme",
-    "zen": "calme", "pose": "calme", "seul": "calme", "seule": "calme", "serein": "calme",
-    # anime
-    "anime": "anime", "animee": "anime", "bouger": "anime", "ca bouge": "anime", "qui bouge": "anime",
-    "actif": "anime", "active": "anime", "dynamique": "anime", "action": "anime", "rythme": "anime",
-    "adrenaline": "anime", "speed": "anime", "sport": "anime", "sportif": "anime", "sportive": "anime",
-    # equipe
-    "equipe": "equipe", "en equipe": "equipe", "collegue": "equipe", "collegues": "equipe",
-    "collectif": "equipe", "groupe": "equipe", "ensemble": "equipe", "a plusieurs": "equipe",
-    # creatif
-    "creatif": "creatif", "creative": "creatif", "creer": "creatif", "creation": "creatif", "art": "creatif",
-    "arts": "creatif", "artistique": "creatif", "dessin": "creatif", "dessiner": "creatif",
-    "imagination": "creatif", "imaginer": "creatif", "inventer": "creatif", "design": "creatif",
-    "deco": "creatif", "decoration": "creatif", "musique": "creatif",
-    # nature
-    "nature": "nature", "plante": "nature", "plantes": "nature", "arbre": "nature", "arbres": "nature",
-    "foret": "nature", "jardin": "nature", "jardinage": "nature", "fleur": "nature", "fleurs": "nature",
-    "environnement": "nature", "ecologie": "nature", "mer": "nature", "montagne": "nature",
-    "campagne": "nature",
+_WORDS: dict[str, tuple[str, ...]] = {
+    "exterieur": ("exterieur", "en exterieur", "dehors", "plein air", "air libre", "grand air", "dans la rue",
+                  "sur le terrain", "a l exterieur"),
+    "interieur": ("interieur", "en interieur", "a l interieur", "dedans", "au chaud", "a l abri"),
+    "animaux": ("animal", "animaux", "bete", "betes", "bestiole", "chien", "chiens", "chat", "chats", "cheval",
+                "chevaux", "poney", "vache", "oiseau", "oiseaux", "poisson", "lapin", "faune", "nac", "toutou",
+                "animalier", "equitation"),
+    "enfants": ("enfant", "enfants", "gamin", "gamins", "gosse", "bebe", "bebes", "ado", "ados", "adolescent",
+                "jeune", "jeunes", "eleve", "eleves", "les petits", "petite enfance", "bambin", "creche", "maternelle"),
+    "public": ("public", "gens", "client", "clients", "clientele", "contact", "contact humain", "relationnel",
+               "relation", "du monde", "parler", "discuter", "accueillir", "accueil", "rencontrer", "sociable",
+               "aider les gens", "vendre", "vente", "conseiller"),
+    "atelier": ("atelier", "manuel", "manuelle", "travail manuel", "mains", "de mes mains", "avec mes mains",
+                "fabriquer", "bricoler", "bricolage", "reparer", "concret", "artisanat", "artisan"),
+    "bureau": ("bureau", "bureaux", "ordi", "ordinateur", "informatique", "ecran", "pc", "numerique", "clavier",
+               "internet", "coder", "code"),
+    "soin": ("soin", "soins", "soigner", "sante", "malade", "malades", "patient", "patients", "hopital", "medical",
+             "prendre soin"),
+    "chantier": ("chantier", "chantiers", "btp", "batiment", "construction", "construire", "travaux"),
+    "machines": ("machine", "machines", "outil", "outils", "vehicule", "vehicules", "voiture", "voitures", "moto",
+                 "camion", "tracteur", "engin", "moteur", "moteurs", "mecanique", "technique", "robot", "conduire"),
+    "calme": ("calme", "au calme", "tranquille", "silence", "silencieux", "zen", "pose", "seul", "seule", "serein"),
+    "anime": ("anime", "animee", "bouger", "ca bouge", "qui bouge", "actif", "active", "dynamique", "action",
+              "rythme", "adrenaline", "speed", "sport", "sportif", "sportive"),
+    "equipe": ("equipe", "en equipe", "collegue", "collegues", "collectif", "groupe", "ensemble", "a plusieurs"),
+    "creatif": ("creatif", "creative", "creer", "creation", "art", "arts", "artistique", "dessin", "dessiner",
+                "imagination", "imaginer", "inventer", "design", "deco", "decoration", "musique"),
+    "nature": ("nature", "plante", "plantes", "arbre", "arbres", "foret", "jardin", "jardinage", "fleur", "fleurs",
+               "environnement", "ecologie", "mer", "montagne", "campagne"),
 }
+
+#: normalised word or phrase -> environment key.
+ENVIRONMENT_ALIASES: dict[str, str] = {word: key for key, words in _WORDS.items() for word in words}
 
 #: Words that negate the environment words that follow them ("pas dans un bureau").
 _NEGATION_WORDS = ("pas", "jamais", "sans", "aucun", "aucune", "ni", "deteste", "horreur", "eviter")
