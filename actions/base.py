@@ -148,7 +148,7 @@ class TremplinAction(Action, ABC):
 
 # Intents that leave a form (the NLU lets them through only with words that say so: nlu/guards.py).
 LEAVING = frozenset({"cancel", "human_handoff", "report_problem"})
-# Intents answered by a rule before the form asks again (data/rules.yml): taken only when the message
+# Intents answered by a rule before the form asks again (data/rules/): taken only when the message
 # is not an answer of the kind asked.
 ANSWERED_IN_PASSING = frozenset({"faq", "help", "bot_challenge", "out_of_scope", "thank", "greet", "goodbye",
                                  "join_class"})
@@ -220,7 +220,7 @@ class TremplinFormValidation(FormValidationAction):
         intent = latest_intent(tracker)
         if not slot or not text or intent == "join_class" or (intent in LEAVING and not self._still_an_answer(
                 slot, text, intent)):
-            return []  # a class code typed mid-form joins the class first (data/rules.yml)
+            return []  # a class code typed mid-form joins the class first (data/rules/)
         if reader in (None, read_yes_no) and (fixed := self._correction(tracker, slot, text)):
             return fixed  # « non, c'est 2 places » to « Je la publie ? » or to the buttons' question
         if reader is None:

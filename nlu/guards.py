@@ -4,7 +4,7 @@ DIET sometimes reads a short free answer ("Découvrir le fournil", an offer titl
 `greet`: the answer is then lost to a form, or the user is told "au revoir" mid-sentence. A farewell,
 a greeting or a thank-you always carries one of a few words, in any spelling a teenager uses; without
 one, ``SocialIntentGuard`` turns the prediction into ``nlu_fallback``, which a form takes as the
-answer (data/rules.yml) and which outside a form asks to rephrase.
+answer (data/rules/) and which outside a form asks to rephrase.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Print the hash that names the trained model: every input of `rasa train` goes into it.
 
-config.yml, domain/, data/nlu/ (examples, lookups, synonyms), data/rules.yml, data/stories.yml,
+config.yml, domain/, data/nlu/ (examples, lookups, synonyms), data/rules/, data/stories.yml,
 the custom components (nlu/*.py) and the Rasa pins (requirements-rasa.txt). Same inputs, same
 hash: scripts/nlu_eval.sh then reuses models/tremplin-<hash>.tar.gz instead of training again.
 Standard library only.
@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-INPUTS = ["config.yml", "domain", "data/nlu", "data/rules.yml", "data/stories.yml", "nlu",
+INPUTS = ["config.yml", "domain", "data/nlu", "data/rules", "data/stories.yml", "nlu",
           "requirements-rasa.txt"]
 RUNTIME_ONLY = {"nlu/rasa_runtime.py"}  # patches the running server, changes nothing the model learns
 

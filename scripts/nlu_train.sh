@@ -3,7 +3,7 @@
 #   1. regenerate the lookup tables and synonyms from data/reference (deterministic, committed);
 #   2. `rasa data validate`, strict (scripts/nlu_validate.py);
 #   3. train models/tremplin-<hash>.tar.gz unless it exists: the hash (scripts/nlu_model_hash.py)
-#      covers config.yml, domain/, data/nlu/, data/rules.yml, data/stories.yml, nlu/*.py and
+#      covers config.yml, domain/, data/nlu/, data/rules/, data/stories.yml, nlu/*.py and
 #      requirements-rasa.txt; models/tremplin-latest.tar.gz points at it.
 # Prints the model path on its last line. Used by scripts/nlu_eval.sh (tests) and by the run script.
 set -euo pipefail
@@ -34,7 +34,7 @@ elif [ "${NLU_NO_TRAIN:-0}" = 1 ]; then
 else
     say "training $MODEL (about 5 minutes on 2 cores; log: $LOGS/train.log)"
     start=$(date +%s)
-    "$RASA" train --domain domain --config config.yml --data data/nlu data/rules.yml data/stories.yml \
+    "$RASA" train --domain domain --config config.yml --data data/nlu data/rules data/stories.yml \
         --out models --fixed-model-name "tremplin-$HASH" > "$LOGS/train.log" 2>&1 \
         || { tail -n 40 "$LOGS/train.log" >&2; echo "training failed ($LOGS/train.log)" >&2; exit 1; }
     say "trained in $(( $(date +%s) - start )) s"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
-DATA = ["data/nlu", "data/rules.yml", "data/stories.yml"]
+DATA = ["data/nlu", "data/rules", "data/stories.yml"]
 KNOWN = [
     re.compile(r"The utterance 'utter_(ask|invalid)_\w+' is not used in any story or rule\."),
     re.compile(r"The utterance 'utter_(default|inform_without_context)' is not used in any story or rule\."),
