@@ -180,7 +180,7 @@ class ActionRegisterCompany(TremplinAction):
             turn.say(ROLE_CONFLICT)
             return reset
         if account.employer_id is not None and turn.slot("company_confirm") is None:
-            employer = await turn.session.get(Employer, account.employer_id)
+            employer = await turn.session.get_one(Employer, account.employer_id)
             turn.say(f"Vous êtes déjà inscrit(e) comme contact de {employer.name}. Que souhaitez-vous faire ?",
                      buttons=NEXT_STEPS)
             return reset
@@ -192,7 +192,7 @@ class ActionRegisterCompany(TremplinAction):
             turn.say("D'accord, je n'enregistre rien. Pour recommencer, écrivez « inscrire mon entreprise ».")
             return reset
         registration = await saved(turn, lambda: register_employer(
-            turn.session, turn.account, turn.slot("company_siret") or "", turn.slot("company_name") or "",
+            turn.session, account, turn.slot("company_siret") or "", turn.slot("company_name") or "",
             turn.slot("company_lieu") or "", turn.slot("company_contact") or "",
             turn.slot("company_phone") or "", turn.slot("company_charter") is True),
             "Pour recommencer, écrivez « inscrire mon entreprise ».")

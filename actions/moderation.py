@@ -119,7 +119,7 @@ class ActionModerationQueue(TremplinAction):
                      f"{reporter.pseudonym if reporter else ''}{about}) :\n« {_excerpt(report.text)} »\n"
                      "Le signalement reste dans la file jusqu'à ce que vous le closiez.", buttons=buttons)
         for offer in queue.offers[:SHOWN]:
-            employer = await turn.session.get(Employer, offer.employer_id)
+            employer = await turn.session.get_one(Employer, offer.employer_id)
             turn.say(f"📝 Offre n° {offer.id} — « {offer.title} » ({offer.metier_label})\n"
                      f"{employer.name} (SIRET {employer.siret}), {commune_label(offer.commune_insee)}, "
                      f"{offer.capacity} place(s)\n« {_excerpt(offer.description or '')} »",
@@ -205,10 +205,10 @@ class ActionAdminFigures(TremplinAction):
     action_name = "action_admin_figures"
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
-        require_admin(turn.account)
+        admin = require_admin(turn.account)
         stats = await compute_stats(turn.session)
         equity = await figures(turn.session)
-        open_reports = len((await moderation_queue(turn.session, turn.account)).reports)
+        open_reports = len((await moderation_queue(turn.session, admin)).reports)
         turn.say(format_stats(stats) + "\n\n" + equity.text + f"\n\nSignalements ouverts : {open_reports}",
                  buttons=_to_queue())
         await say_dashboard_link(turn)

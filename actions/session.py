@@ -7,9 +7,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import ROLE_SLOT, TremplinAction, Turn, account_for, log
+from actions.base import ROLE_SLOT, TremplinAction, Turn, log
 from tremplin.db import get_engine, session_scope
 from tremplin.models import Role
+from tremplin.queries.people import account_for
 from tremplin.services.accounts import set_role
 from tremplin.text import normalize
 

@@ -73,7 +73,8 @@ class ValidateApplyForm(TremplinFormValidation):
         except DomainError as err:
             return self._stop(err.message, AFTER_REFUSAL)
         self.turn.say(f"Super choix 👍 « {public_text(offer.title)} » à {commune_label(offer.commune_insee)}.")
-        if week is not None and student.stage_start is not None and week != student.stage_start:
+        if (week is not None and student.stage_start is not None and student.stage_end is not None
+                and week != student.stage_start):
             self.turn.say(f"⚠️ Ce n'est pas la semaine de stage de ta classe "
                           f"({range_label(student.stage_start, student.stage_end)}) : parles-en à ton professeur "
                           "avant, c'est le collège qui signe la convention.")

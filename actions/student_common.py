@@ -110,9 +110,9 @@ def resolve_wanted(text: str | None) -> Wanted:
         label = labels[0] if len(labels) == 1 else f"« {raw} »"  # « informatique »: all its métiers
         return Wanted("ok", label, rome_codes=sorted({m.rome for m in res.metiers}))
     tags = resolve_environments(raw)
-    letter = ref.resolve_domain(raw)
-    if letter and len(tags) <= 1:
-        return Wanted("ok", ref.domains[letter], domain=letter)
+    domain = ref.resolve_domain(raw)
+    if domain and len(tags) <= 1:
+        return Wanted("ok", ref.domains[domain], domain=domain)
     if tags:
         return Wanted("ok", env_words(tags), environments=tags)
     if res.status == "suggestion":

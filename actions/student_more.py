@@ -33,7 +33,7 @@ async def offer_details(turn: Turn, offer_id: int) -> None:
         return
     today = date.today()
     periods = [p for p in offer.periods if p.end_date >= today]
-    employer = await turn.session.get(Employer, offer.employer_id)
+    employer = await turn.session.get_one(Employer, offer.employer_id)
     hidden = [x for x in (employer.name, employer.contact_name, offer.street_address) if x and len(x) > 3]
 
     def public(text: str) -> str:

@@ -32,6 +32,8 @@ class ActionStudentOnboarding(TremplinAction):
             return
         student = await student_of(turn.session, turn.account.id)
         if student is not None and student.class_id is not None:
+            # join_class gave the pupil the class's week
+            assert student.stage_start is not None and student.stage_end is not None
             turn.say(f"Tu es déjà dans ta classe ; ton stage : {range_label(student.stage_start, student.stage_end)}. "
                      "Dis-moi ce que tu aimerais découvrir !")
             return
@@ -69,13 +71,14 @@ class ActionJoinClass(TremplinAction):
             await set_role(turn.session, account, Role.STUDENT)
             turn.set("role", "eleve")
         student = await student_of(turn.session, account.id)
+        assert student is not None, "set_role(STUDENT) creates the student"
         try:
             async with turn.session.begin_nested():
                 school_class = await join_class(turn.session, student, code)
         except DomainError as err:
             turn.say(err.message if err.code != "class_code_unknown" else UNKNOWN_CODE)
             return
-        school = await turn.session.get(School, school_class.school_id)
+        school = await turn.session.get_one(School, school_class.school_id)
         commune = get_communes().get(school.commune_insee)
         where = f" ({commune.name})" if commune else ""
         turn.set("periode", None)  # the class's week replaces any week typed before
