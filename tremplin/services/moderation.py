@@ -22,6 +22,7 @@ from tremplin.services.audit import audit
 from tremplin.services.errors import DomainError, Forbidden, NotFound
 from tremplin.services.offers import move_offer
 from tremplin.services.outbox import enqueue
+from tremplin.tone import says_tu
 
 log = logging.getLogger(__name__)
 MAX_REPORT = 2000
@@ -79,7 +80,7 @@ def require_admin(account: Account | None) -> Account:
 async def report_problem(session: AsyncSession, reporter_account: Account, text: str,
                          offer_id: int | None = None) -> ReportReceipt:
     """Never refuses a report for a wrong offer: a safety report must always get through."""
-    tu = reporter_account.role in (None, Role.STUDENT)
+    tu = says_tu(reporter_account.role)
     cleaned = mask(" ".join((text or "").split()), Audience.REPORT_TO_TEAM).text[:MAX_REPORT]
     if len(cleaned) < 3:
         raise DomainError("report_empty", "Explique en quelques mots ce qui se passe." if tu

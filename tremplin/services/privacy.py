@@ -25,6 +25,7 @@ from tremplin.services.moderation import withdraw_employer_offers
 from tremplin.services.offers import label as offer_label
 from tremplin.services.outbox import enqueue, enqueue_job
 from tremplin.services.retention import ERASE_DELAY, ERASE_KIND, conversation_kept_until, school_year_end
+from tremplin.tone import says_tu
 
 ROLE_WORDS = {Role.STUDENT: "élève", Role.EMPLOYER: "employeur", Role.PARENT: "parent",
               Role.TEACHER: "professeur", Role.ADMIN: "administrateur"}
@@ -83,9 +84,9 @@ def _kept_lines(tu: bool, applications: bool, now: datetime) -> list[str]:
 
 
 async def show_my_data(session: AsyncSession, account: Account, now: datetime | None = None) -> str:
-    """Everything stored about this account and until when, in French (tutoiement for students)."""
+    """Everything stored about this account and until when, in French (« tu » or « vous »: tremplin.tone)."""
     student = await session.scalar(select(Student).where(Student.account_id == account.id))
-    tu = student is not None or account.role is Role.STUDENT
+    tu = says_tu(account.role)
     lines = ["Voici tout ce que Tremplin garde sur " + ("toi :" if tu else "vous :"),
              f"Rôle : {ROLE_WORDS[account.role] if account.role is not None else 'pas encore choisi'}",
              f"Pseudonyme interne (utilisé dans le journal de sécurité) : {account.pseudonym}",
@@ -205,7 +206,7 @@ async def _erase_typed_texts(session: AsyncSession, account: Account, student: S
 async def delete_my_data(session: AsyncSession, account: Account) -> str:
     """Really delete the account; the same chat then starts over as a brand-new user."""
     await session.flush()
-    pseudonym, tu = account.pseudonym, account.role in (None, Role.STUDENT)
+    pseudonym, tu = account.pseudonym, says_tu(account.role)
     student = await session.scalar(select(Student).where(Student.account_id == account.id))
     await _erase_typed_texts(session, account, student)
     withdrawn = await _delete_student(session, student, pseudonym) if student is not None else 0
