@@ -24,6 +24,7 @@ from tremplin.db import get_engine, session_scope
 from tremplin.models import Account, Role
 from tremplin.queries.people import account_for
 from tremplin.services.errors import DomainError
+from tremplin.tone import says_tu
 
 log = logging.getLogger("tremplin.actions")
 
@@ -50,8 +51,8 @@ class Turn:
 
     @property
     def formal(self) -> bool:
-        """Vouvoiement for adults, tutoiement for students (and for unknown users, mostly teens)."""
-        return self.account is not None and self.account.role not in (None, Role.STUDENT)
+        """« vous » for adults, « tu » for pupils and for users without a role yet (tremplin.tone)."""
+        return not says_tu(self.account.role if self.account else None)
 
     def t(self, tu: str, vous: str) -> str:
         return vous if self.formal else tu
@@ -108,10 +109,11 @@ def trace_without_values(exc: BaseException) -> str:
     validation error would otherwise copy what the user typed into the action server's log."""
     parts: list[str] = []
     seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        parts.append("".join(traceback.format_tb(exc.__traceback__)) + type(exc).__qualname__)
-        exc = exc.__cause__ or exc.__context__
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        parts.append("".join(traceback.format_tb(link.__traceback__)) + type(link).__qualname__)
+        link = link.__cause__ or link.__context__
     return "\n-- caused by --\n".join(parts)
 
 

@@ -1,39 +1,31 @@
 """What actions of every role use to talk in the chat beyond plain text: who may do what, codes read
-from a payload or from free text, buttons, files sent to the chat, and vouvoiement of date errors."""
+from a payload or from free text, buttons, files sent to the chat."""
 from __future__ import annotations
 
 import base64
 import re
 
 from actions.base import Turn
-from tremplin.models import Role
+from tremplin.models import Account, Role
 from tremplin.privacy.identifiers import find_application_code
-from tremplin.services.errors import DomainError, Forbidden
-
-# The date parser speaks to students; teachers read the same hints with "vous".
-_VOUS = [
-    ("Tu peux écrire", "Vous pouvez écrire"), ("tu peux aussi donner", "vous pouvez aussi donner"),
-    ("peux-tu vérifier", "pouvez-vous vérifier"), ("Indique une", "Indiquez une"),
-    ("indique une", "indiquez une"), ("choisis une", "choisissez une"), ("choisis la", "choisissez la"),
-    ("dans ta date : écris-la", "dans votre date : écrivez-la"), ("Donne-moi", "Donnez-moi"),
-    ("donne-moi directement la semaine de ton stage", "donnez-moi directement la semaine du stage"),
-    ("dis-moi ta ville ou ton département (ou ta zone", "indiquez la commune ou le département (ou la zone"),
-    ("ou donne ", "ou donnez "),
-]
+from tremplin.services.errors import Forbidden
 
 NUMBER = re.compile(r"\b(\d{1,9})\b")
 
 
-def vous(text: str) -> str:
-    for tu, formal in _VOUS:
-        text = text.replace(tu, formal)
-    return text
-
-
-def require_role(turn: Turn, *roles: Role, message: str) -> None:
+def require_role(turn: Turn, *roles: Role, message: str) -> Account:
     """Refuse (with a French sentence) unless the account has one of `roles`."""
     if turn.account is None or turn.account.role not in roles:
         raise Forbidden("role_required", message)
+    return turn.account
+
+
+def signed_in(turn: Turn) -> Account:
+    """The account of a turn that a guard already let through (a role's base class, require_role,
+    require_admin): they refuse a turn without an account before this is reached."""
+    if turn.account is None:
+        raise RuntimeError("a guarded action ran without an account")
+    return turn.account
 
 
 def button(title: str, intent: str, **entities: str | int) -> dict[str, str]:
@@ -83,7 +75,3 @@ def safe_filename(text: str) -> str:
     from tremplin.text import normalize
 
     return re.sub(r"[^a-z0-9]+", "-", normalize(text)).strip("-") or "classe"
-
-
-def say_error(turn: Turn, err: DomainError, formal: bool | None = None) -> None:
-    turn.say(vous(err.message) if (turn.formal if formal is None else formal) else err.message)

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import TremplinAction, TremplinFormValidation, Turn
-from actions.chat import button, vous
+from actions.chat import button, signed_in
 from tremplin.answers import read_class_name, read_contact, read_dates, read_named_dates
 from tremplin.dates import parse_periods, zone_for_departement
 from tremplin.dates.period import range_label
@@ -25,6 +25,7 @@ from tremplin.services.classes import clean_teacher_contact, create_class
 from tremplin.services.school_choice import SchoolChoice, choose_school, resolve_choice, split_new_school
 from tremplin.services.errors import DomainError
 from tremplin.settings import get_settings
+from tremplin.tone import vous
 
 TEACHERS_ONLY = ("La création de classe est réservée aux professeurs. Si vous enseignez, dites-le-moi "
                  "d'abord (« je suis enseignant »).")
@@ -92,7 +93,7 @@ class ValidateCreateClassForm(TremplinFormValidation):
 
     async def _class_name(self, value: Any) -> dict[str, Any]:
         turn = self.turn
-        choice = await choose_school(turn.session, turn.account, str(value), turn.slot("class_school"))
+        choice = await choose_school(turn.session, signed_in(turn), str(value), turn.slot("class_school"))
         await resolve_choice(turn.session, choice)
         if not choice.class_name or len(choice.class_name) > 60:
             turn.say("Le nom de la classe doit faire de 1 à 60 caractères, par exemple « 3e B ».")
@@ -127,8 +128,8 @@ class ValidateCreateClassForm(TremplinFormValidation):
 
 def _week_from_slot(value: str | None) -> tuple[date, date]:
     try:
-        start, end = str(value).split("/")
-        return date.fromisoformat(start), date.fromisoformat(end)
+        first, last = str(value).split("/")
+        return date.fromisoformat(first), date.fromisoformat(last)
     except ValueError:
         start, end, _ = read_week(str(value or ""), None)
         return start, end

@@ -1,5 +1,5 @@
 """What the employer actions share: who the company is, offer references in button payloads, the
-number of places and the vouvoiement of the date parser's messages."""
+number of places and the date parser's messages said with « vous » (tremplin.tone)."""
 from __future__ import annotations
 
 import re
@@ -16,6 +16,7 @@ from tremplin.models import Employer, Offer
 from tremplin.services.employer_contacts import pending_request_of, waiting_message
 from tremplin.services.employers import resolve_commune
 from tremplin.services.errors import DomainError
+from tremplin.tone import vous
 
 # Button payloads only use entities the domain already declares: `code` carries "O-<id>" for an offer
 # (optionally ":<operation>"), "env:<tag>" for an environment, "C-XXXXXX" for an application.
@@ -23,24 +24,6 @@ OFFER_CODE = re.compile(r"\bO-(\d{1,9})(?::([a-z]+))?\b", re.IGNORECASE)
 
 NOT_EMPLOYER = ("Cette fonction est réservée aux entreprises inscrites. Pour inscrire la vôtre, écrivez "
                 "« inscrire mon entreprise » : cela prend deux minutes.")
-
-# The date parser speaks to students; employers are addressed with "vous".
-_VOUS = (("Tu peux écrire", "Vous pouvez écrire"), ("tu peux aussi donner", "vous pouvez aussi donner"),
-         ("Indique une", "Indiquez une"), ("indique une", "indiquez une"),
-         ("peux-tu vérifier", "pouvez-vous vérifier"),
-         ("dans ta date : écris-la", "dans votre date : écrivez-la"), ("Donne-moi", "Donnez-moi"),
-         ("dis-moi ta ville ou ton département (ou ta zone",
-          "indiquez votre ville ou votre département (ou votre zone"),
-         ("ou donne ", "ou donnez "), ("choisis la", "choisissez la"),
-         ("donne-moi directement la semaine de ton stage", "donnez directement la semaine du stage"),
-         ("Ton département", "Votre département"), ("écris son numéro", "écrivez son numéro"))
-
-
-def vous(message: str) -> str:
-    for tu, vous_form in _VOUS:
-        message = message.replace(tu, vous_form)
-    return message
-
 
 async def current_employer(turn: Turn) -> Employer | None:
     """The company of the account talking, or None after telling them how to register."""

@@ -24,6 +24,7 @@ from tremplin.queries.people import account_for, offer_of_own_application, refer
 from tremplin.services.accounts import anonymous_account
 from tremplin.services.moderation import report_problem, request_handoff
 from tremplin.settings import get_settings
+from tremplin.tone import says_tu
 
 log = logging.getLogger("tremplin.actions.safety")
 FALLBACK_FILE = "signalements-en-attente.jsonl"
@@ -74,7 +75,7 @@ class ActionReportProblem(Action):
                 account = await account_for(session, tracker.sender_id)
                 if account is None:  # a chat the gateway did not register: the report still gets through
                     account = await anonymous_account(session)
-                tu = account.role in (None, Role.STUDENT)
+                tu = says_tu(account.role)
                 offer_id = await _offer_of_own_application(session, account, tracker)
                 receipt = await report_problem(session, account, text, offer_id=offer_id)
             number = receipt.report.id

@@ -81,6 +81,9 @@ async def test_past_or_too_long_periods_are_refused_with_the_reason(engine, monk
     assert out.slots()["offer_periodes"] is None and "5 jours au plus" in out.text and "12 jours" in out.text
     out = await ask(sender, "offer_periodes", "bientôt", slots)
     assert out.slots()["offer_periodes"] is None and "Vous pouvez écrire" in out.text
+    out = await ask(sender, "offer_periodes", "la 5e semaine de février", slots)
+    assert out.slots()["offer_periodes"] is None and "choisissez une semaine précise" in out.text
+    assert "choisis " not in out.text
     two = f"{week_text(3)} et {week_text(5)}"
     out = await ask(sender, "offer_periodes", two, slots)
     assert out.slots()["offer_periodes"].count(";") == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from sqlalchemy import select
 
-from actions.chat import button, vous
+from actions.chat import button
 from actions.parents import clean_link_code
 from tremplin.db import session_scope
 from tremplin.models import Account, ChannelIdentity, Notification, Role
@@ -47,12 +47,6 @@ def test_link_codes_are_read_from_what_parents_type():
 def test_buttons_carry_intent_and_entities():
     assert button("Voir", "class_overview") == {"title": "Voir", "payload": "/class_overview"}
     assert button("Valider", "approve_offer", nombre=12)["payload"] == '/approve_offer{"nombre": "12"}'
-
-
-def test_date_hints_are_turned_to_vous_for_adults():
-    assert vous("Je n'ai pas compris. Tu peux écrire par exemple « du 8 au 12 décembre ».") == (
-        "Je n'ai pas compris. Vous pouvez écrire par exemple « du 8 au 12 décembre ».")
-    assert "pouvez-vous vérifier" in vous("Le 31 février n'existe pas : peux-tu vérifier la date ?")
 
 
 def form_tracker(sender: str, form: str, required: list[str], slot: str, value, *, slots: dict | None = None,
