@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from actions.parents import ActionAskStatus, ActionLinkChild, ValidateLinkChildForm
 from tests.actions_support import run, tracker, use_engine
 from tests.factories import MOTIVATION, employer_with_account, offer_for, student
-from tests.test_actions_follow_common import account_of, form_tracker, notes, role_chat
+from tests.test_actions_chat import account_of, form_tracker, notes, role_chat
 from tremplin.db import session_scope
 from tremplin.models import CodeAttempt, ParentLink, Role, utcnow
 from tremplin.services import applications as apps

@@ -11,7 +11,7 @@ from actions.classes import ActionClassExport, ActionClassOverview, ActionClassR
 from actions.class_creation import ActionCreateClass, ValidateCreateClassForm
 from tests.actions_support import run, tracker, use_engine
 from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
-from tests.test_actions_follow_common import account_of, form_tracker, notes, role_chat
+from tests.test_actions_chat import account_of, form_tracker, notes, role_chat
 from tremplin.db import session_scope
 from tremplin.models import Application, ApplicationStatus, Role, SchoolClass
 from tremplin.services import applications as apps

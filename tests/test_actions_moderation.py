@@ -10,7 +10,7 @@ from actions.moderation import (
 )
 from tests.actions_support import run, tracker, use_engine
 from tests.factories import MOTIVATION, employer_with_account, offer_for, student
-from tests.test_actions_follow_common import notes, role_chat
+from tests.test_actions_chat import notes, role_chat
 from tremplin.db import session_scope
 from tremplin.models import Account, Employer, Offer, OfferStatus, Role
 from tremplin.services import applications as apps

@@ -10,7 +10,7 @@ from actions.moderation import ActionModerationQueue
 from actions.safety import ActionHumanHandoff, ActionReportProblem
 from tests.actions_support import run, tracker, use_engine
 from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
-from tests.test_actions_follow_common import account_of, notes, role_chat
+from tests.test_actions_chat import account_of, notes, role_chat
 from tremplin.db import session_scope
 from tremplin.models import ChannelIdentity, ProblemReport, Role
 from tremplin.services.applications import apply

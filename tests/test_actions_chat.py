@@ -1,4 +1,5 @@
-"""Shared helpers of the follow-up action tests, and the small readers they rely on."""
+"""Shared helpers of the action tests for adults (chats with a role, forms, notes), and the chat helpers
+(buttons) and small readers they rely on."""
 from __future__ import annotations
 
 from rasa_sdk import Tracker
