@@ -11,7 +11,8 @@ from datetime import date
 from rasa_sdk.events import EventType
 
 from actions.base import TremplinAction, Turn
-from actions.chat import application_code, button, latest_text, require_role, safe_filename, send_document
+from actions.chat import (application_code, button, latest_text, require_role, safe_filename, send_document,
+                          signed_in)
 from actions.web_links import say_dashboard_link
 from tremplin.models import ApplicationStatus, Offer, Role, SchoolClass, Student
 from tremplin.queries.people import agreements_to_confirm, class_by_join_code
@@ -34,23 +35,29 @@ STATE_TITLES = {NOTHING: "Rien pour l'instant", PENDING: "Candidatures en attent
                 ACCEPTED: "Stage accepté, convention à signer", SIGNED: "Convention signée"}
 
 
-async def _class_id(turn: Turn, required: bool) -> int | None:
-    """The class named by a payload or typed code, checked to be the teacher's own."""
+async def _named_class_id(turn: Turn) -> int | None:
+    """The class named by a payload or typed code, checked to be the teacher's own; None if none is named."""
     raw = turn.entity("code") or ""
     if not raw:
         typed = JOIN_CODE.search(latest_text(turn).upper())
         raw = typed.group(1) if typed else ""
     if not raw:
-        if required:
-            classes = await class_overview(turn.session, turn.account)
-            if len(classes) == 1:
-                return classes[0].class_id
-            raise Forbidden("class_required", "De quelle classe s'agit-il ? Écrivez « ma classe » pour choisir.")
         return None
     school_class = await class_by_join_code(turn.session, clean_join_code(raw))
-    if school_class is None or school_class.teacher_account_id != turn.account.id:
+    if school_class is None or school_class.teacher_account_id != signed_in(turn).id:
         raise Forbidden("class_forbidden", NOT_YOURS)
     return school_class.id
+
+
+async def _one_class_id(turn: Turn) -> int:
+    """The class named (see _named_class_id), else the teacher's only class; else the question to ask."""
+    named = await _named_class_id(turn)
+    if named is not None:
+        return named
+    classes = await class_overview(turn.session, signed_in(turn))
+    if len(classes) == 1:
+        return classes[0].class_id
+    raise Forbidden("class_required", "De quelle classe s'agit-il ? Écrivez « ma classe » pour choisir.")
 
 
 async def _to_confirm(turn: Turn, class_id: int) -> list[tuple[str, str, date]]:
@@ -75,7 +82,7 @@ class _OneClassAction(_TeacherAction, ABC):
     """On one class: the one a payload or typed code names (checked to be the teacher's), or their only one."""
 
     async def for_teacher(self, turn: Turn) -> list[EventType] | None:
-        return await self.for_class(turn, await _class_id(turn, required=True))
+        return await self.for_class(turn, await _one_class_id(turn))
 
     @abstractmethod
     async def for_class(self, turn: Turn, class_id: int) -> list[EventType] | None:
@@ -86,7 +93,7 @@ class ActionClassOverview(_TeacherAction):
     action_name = "action_class_overview"
 
     async def for_teacher(self, turn: Turn) -> list[EventType] | None:
-        overviews = await class_overview(turn.session, turn.account, await _class_id(turn, required=False))
+        overviews = await class_overview(turn.session, signed_in(turn), await _named_class_id(turn))
         if not overviews:
             turn.say("Vous n'avez pas encore de classe. Créez-la : vos élèves la rejoindront avec un code.",
                      buttons=[button("Créer une classe", "create_class")])
@@ -122,7 +129,7 @@ class ActionClassRemind(_OneClassAction):
     action_name = "action_class_remind"
 
     async def for_class(self, turn: Turn, class_id: int) -> list[EventType] | None:
-        count = await remind_students_without_application(turn.session, turn.account, class_id)
+        count = await remind_students_without_application(turn.session, signed_in(turn), class_id)
         if count == 0:
             turn.say("Personne à relancer aujourd'hui : tous vos élèves ont au moins une candidature, ou ont "
                      "déjà reçu un rappel aujourd'hui.")
@@ -136,8 +143,8 @@ class ActionClassExport(_OneClassAction):
     action_name = "action_class_export"
 
     async def for_class(self, turn: Turn, class_id: int) -> list[EventType] | None:
-        content = await export_class_csv(turn.session, turn.account, class_id)
-        school_class = await turn.session.get(SchoolClass, class_id)
+        content = await export_class_csv(turn.session, signed_in(turn), class_id)
+        school_class = await turn.session.get_one(SchoolClass, class_id)
         filename = f"tremplin-{safe_filename(school_class.name)}-{date.today().isoformat()}.csv"
         turn.say(f"Voici l'export de la classe {school_class.name} ({filename}) : prénom, situation, nombre de "
                  "candidatures et semaine de stage. Il s'ouvre dans un tableur.")
@@ -157,9 +164,9 @@ class ActionConfirmAgreement(_TeacherAction):
             turn.say("Pour quelle candidature ? Le code commence par « C- » ; la liste des conventions à "
                      "confirmer est dans « ma classe ».", buttons=[button("Ma classe", "class_overview")])
             return None
-        application = await confirm_agreement_signed(turn.session, turn.account, code)
-        student = await turn.session.get(Student, application.student_id)
-        offer = await turn.session.get(Offer, application.offer_id)
+        application = await confirm_agreement_signed(turn.session, signed_in(turn), code)
+        student = await turn.session.get_one(Student, application.student_id)
+        offer = await turn.session.get_one(Offer, application.offer_id)
         name = student.first_name or "l'élève"
         week = french_date(application.week_start, year=False)
         turn.say(f"C'est noté : la convention de {name} ({application.public_code}, « {offer.title} », semaine du "

@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.base import TremplinAction, Turn
+from actions.chat import signed_in
 from actions.employer_common import EmployerAction, current_employer, offer_ref
 from actions.employer_contacts import answer_join_request, join_code, show_join_requests
 from tremplin.answers import parse_count
@@ -69,7 +70,7 @@ class ActionReviewApplications(EmployerAction):
                      buttons=[{"title": "Mes offres", "payload": "/my_offers"}])
             return None
         application, offer = pending[0]
-        await mark_seen(turn.session, turn.account, application.public_code)
+        await mark_seen(turn.session, signed_in(turn), application.public_code)
         total = len(await pending_applications(turn.session, employer.id, offer_id))
         position = total - len(pending) + 1
         code = application.public_code
@@ -111,7 +112,7 @@ class ActionAcceptApplication(_Answer):
     approve, verb = True, "acceptez"
 
     async def answer(self, turn: Turn, employer: Employer, code: str) -> list[EventType] | None:
-        done = await accept_and_tell_teacher(turn.session, turn.account, employer, code)
+        done = await accept_and_tell_teacher(turn.session, signed_in(turn), employer, code)
         application, offer, student = done.application, done.offer, done.student
         lines = [f"C'est accepté : {student.first_name} fera son stage chez vous, "
                  f"{range_label(application.week_start, application.week_end)}. Je l'ai prévenu(e)."]
@@ -138,7 +139,7 @@ class ActionDeclineApplication(_Answer):
 
     async def answer(self, turn: Turn, employer: Employer, code: str) -> list[EventType] | None:
         try:
-            await check_can_decline(turn.session, turn.account, code)
+            await check_can_decline(turn.session, signed_in(turn), code)
         except DomainError as err:
             if err.code != "already_answered":
                 raise
@@ -157,7 +158,7 @@ class ActionDeclineApplication(_Answer):
             return None
         if message is None and choice:
             message = DECLINE_WORDINGS[min(choice, len(DECLINE_WORDINGS)) - 1]
-        await decline(turn.session, turn.account, code, message)
+        await decline(turn.session, signed_in(turn), code, message)
         turn.say("C'est fait : l'élève est prévenu(e)" + (" avec votre message." if message else "."),
                  buttons=[{"title": "Candidature suivante", "payload": "/review_applications"}])
         return [SlotSet("code", None)]

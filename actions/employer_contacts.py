@@ -4,6 +4,7 @@ reuse the accept/decline intents with the request's code. Who may answer is chec
 from __future__ import annotations
 
 from actions.base import Turn
+from actions.chat import signed_in
 from tremplin.models import Account, Employer, EmployerJoinRequest
 from tremplin.services.employer_contacts import decide_join_request, join_code_in, pending_requests_for
 
@@ -36,7 +37,7 @@ async def show_join_requests(turn: Turn, employer_id: int | None = None) -> int:
 
 
 async def answer_join_request(turn: Turn, code: str, approve: bool) -> None:
-    decision = await decide_join_request(turn.session, turn.account, code, approve)
+    decision = await decide_join_request(turn.session, signed_in(turn), code, approve)
     requester = await turn.session.get(Account, decision.request.account_id)
     who = decision.request.contact_name or "La personne"
     if decision.approved:

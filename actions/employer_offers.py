@@ -5,6 +5,7 @@ from __future__ import annotations
 from rasa_sdk.events import EventType
 
 from actions.base import Turn
+from actions.chat import signed_in
 from actions.employer_common import EmployerAction, offer_code, offer_ref
 from actions.employer_offer_periods import edit_periods
 from actions.employer_offer_publish import periods_words
@@ -54,7 +55,7 @@ class ActionMyOffers(EmployerAction):
         offer_id, operation = offer_ref(turn.entity("code"))
         if offer_id is None:
             return await self.listing(turn, employer)
-        offer = await owned_offer(turn.session, turn.account, offer_id, for_update=True)
+        offer = await owned_offer(turn.session, signed_in(turn), offer_id, for_update=True)
         handler = {"rouvrir": self.reopen, "places": self.places, "periodes": self.periods, "ajouter": self.periods,
                    "retirer": self.periods, "dupliquer": self.duplicate}.get(operation or "", self.detail)
         return await handler(turn, employer, offer)
@@ -143,7 +144,7 @@ class ActionCloseOffer(EmployerAction):
                     {"title": o.title[:60], "payload": f'/close_offer{{"code": "{offer_code(o)}"}}'} for o in offers])
                 return None
             offer_id = offers[0].id
-        offer = await owned_offer(turn.session, turn.account, offer_id, for_update=True)
+        offer = await owned_offer(turn.session, signed_in(turn), offer_id, for_update=True)
         if offer.status in (OfferStatus.CLOSED, OfferStatus.EXPIRED):
             turn.say(f"« {offer.title} » est déjà {status_words(offer)}.")
             return None
