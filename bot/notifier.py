@@ -2,6 +2,9 @@
 a row is *claimed* (leased) in a short transaction — `FOR UPDATE SKIP LOCKED` on PostgreSQL so
 concurrent notifiers take different rows — then delivered, then marked sent. A crash between
 claim and mark only delays the row until its lease expires; a sent row is never claimed again.
+A database outage (PostgreSQL restart) between the delivery and the mark is waited out, so the
+mark still lands; only a crash of this process in that instant (the time of one UPDATE after the
+Bot API's answer) can send a notification twice — Telegram's sendMessage has no idempotency key.
 
 Some rows are jobs for the notifier itself, never shown in a chat: « erase_conversation » (queued
 by « supprimer mes données ») erases the deleted user's conversation from Rasa's tracker store.
@@ -20,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.deliverers import Deliverer, DeliveryError
 from bot.notification_texts import render_notification
-from tremplin.db import session_scope
+from tremplin.db import retry_unavailable, session_scope
 from tremplin.models import Account, ChannelIdentity, Notification, utcnow
 from tremplin.privacy.conversations import tracker_engine
 from tremplin.privacy.identifiers import unseal
@@ -58,6 +61,8 @@ class Notifier:
         self.batch = batch
         self.lease = lease
         self.clock = clock
+        # How long a database outage is waited out in the middle of a row: well under the lease.
+        self.db_wait = min(60.0, lease.total_seconds() / 2)
 
     @property
     def tracker(self) -> AsyncEngine:
@@ -74,7 +79,9 @@ class Notifier:
                .order_by(Notification.next_attempt_at, Notification.id).limit(self.batch))
         if self.engine.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
-        async with session_scope(self.engine) as session:
+        # write=True: on SQLite the claim (a read, then a write) takes the write lock at BEGIN and
+        # waits for it, instead of failing with « database is locked » when a turn just wrote.
+        async with session_scope(self.engine, write=True) as session:
             ids = list(await session.scalars(due))
             if not ids:
                 return []
@@ -91,10 +98,12 @@ class Notifier:
 
     async def _route(self, account_id: int) -> tuple[Any, Deliverer, str] | None:
         """The recipient's role, and the first of their channels this process can deliver to."""
-        async with session_scope(self.engine) as session:
-            account = await session.get(Account, account_id)
-            identities = list(await session.scalars(select(ChannelIdentity).where(
-                ChannelIdentity.account_id == account_id).order_by(ChannelIdentity.id)))
+        async def read() -> tuple[Account | None, list[ChannelIdentity]]:
+            async with session_scope(self.engine) as session:
+                return await session.get(Account, account_id), list(await session.scalars(
+                    select(ChannelIdentity).where(ChannelIdentity.account_id == account_id)
+                    .order_by(ChannelIdentity.id)))
+        account, identities = await retry_unavailable(read, "notification route", self.db_wait)
         for identity in identities:
             deliverer = self.deliverers.get(identity.channel)
             address = unseal(identity.sealed_address) if identity.sealed_address else None
@@ -111,10 +120,14 @@ class Notifier:
             values = {"last_error": error[:255], "next_attempt_at": retry_at or self.clock()}
             if give_up:
                 values["attempts"] = MAX_ATTEMPTS
-        async with session_scope(self.engine) as session:
-            await session.execute(update(Notification).where(
-                Notification.id == row.id, Notification.sent_at.is_(None)).values(**values)
-                .execution_options(synchronize_session=False))
+        async def write() -> None:
+            async with session_scope(self.engine) as session:
+                await session.execute(update(Notification).where(
+                    Notification.id == row.id, Notification.sent_at.is_(None)).values(**values)
+                    .execution_options(synchronize_session=False))
+        # After a delivery, the mark must land even through a database restart: a row left
+        # unmarked is sent again when its lease expires (a duplicate the user would see).
+        await retry_unavailable(write, "notification mark", self.db_wait)
 
     async def _erase(self, row: Claimed) -> None:
         """Erase the conversation twice, a minute apart: Rasa re-appends what a turn in flight

@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.storage import UpdateLog
+
+if TYPE_CHECKING:
+    from bot.telegram_inbox import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +30,11 @@ def chat_key(update: object) -> int | None:
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
-    def __init__(self, max_concurrent_updates: int = 256, update_log: UpdateLog | None = None) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, update_log: UpdateLog | None = None,
+                 inbox: Inbox | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self.update_log = update_log
+        self.inbox = inbox  # each update's row is deleted once it is handled (bot/telegram_inbox)
         self._locks: dict[int | None, asyncio.Lock] = {}
         self._users: dict[int | None, int] = {}
 
@@ -53,6 +58,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                         coroutine.close()  # type: ignore[union-attr]
                     return
                 await coroutine
+                if isinstance(update, Update) and self.inbox is not None:
+                    await self.inbox.done(update.update_id)
         finally:
             self._users[key] -= 1
             if not self._users[key]:  # forget idle chats so memory stays flat

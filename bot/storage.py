@@ -102,6 +102,13 @@ class TokenStore:
                     for token, b in zip(tokens, buttons)])
         return tokens
 
+    async def peek(self, token: str, sender: str) -> Redeemed:
+        """What the button says (spent or not), without spending it: « ok » or « unknown »."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(button_tokens.c.payload, button_tokens.c.title).where(
+                button_tokens.c.token == token, button_tokens.c.sender == sender))).first()
+        return Redeemed("ok", row.payload, row.title) if row is not None else Redeemed("unknown")
+
     async def redeem(self, token: str, sender: str) -> Redeemed:
         """Single use per message: the first press wins, later presses on any sibling are refused."""
         async with writing(self.engine), for_writes(self.engine).begin() as conn:
@@ -152,6 +159,10 @@ class UpdateLog:
             if update_id not in self._recent:
                 self._recent[update_id] = None
                 self._pending.append(update_id)
+
+    def seen(self, update_id: int) -> bool:
+        """Already handled or being handled by this process (or known from the database)."""
+        return update_id in self._recent
 
     async def first_time(self, update_id: int) -> bool:
         if update_id in self._recent:

@@ -5,19 +5,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 from bot.config import BotConfig, bot_config
 from bot.inputs import MENU
 from bot.processor import ChatOrderedProcessor
-from bot.rasa_client import RasaClient
 from bot.relay import Relay
-from bot.storage import PendingTurns, TokenStore, UpdateLog, ensure_tables
+from bot.storage import PendingTurn, PendingTurns, TokenStore, UpdateLog, ensure_tables
 from bot.telegram_gateway import ALLOWED_UPDATES, TelegramGateway
+from bot.telegram_inbox import REPLAY, Inbox, InboxBot, InboxRow, MarkedRasaClient, db_retry, inbox_engine
 from tremplin.db import get_engine
 from tremplin.settings import get_settings
 
@@ -36,16 +40,21 @@ def bot_key(token: str) -> str:
 
 def build_application(token: str, base_url: str, gateway: TelegramGateway,
                       update_log: UpdateLog | None, rate_limit: bool = True) -> Application:
-    builder = (ApplicationBuilder().token(token).base_url(base_url)
-               .concurrent_updates(ChatOrderedProcessor(256, update_log))
-               .connection_pool_size(128).pool_timeout(30))
+    limiter = None
     if rate_limit:
         if AIORateLimiter is None:
             log.warning("python-telegram-bot[rate-limiter] missing: no flood control")
         else:
             # ~30 messages/s overall, 20/min per group; RetryAfter is waited out and retried.
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    app = builder.build()
+            limiter = AIORateLimiter(max_retries=3)
+    # Our own bot object: updates are written to the inbox before getUpdates confirms them.
+    bot = InboxBot(token, base_url=base_url, rate_limiter=limiter,
+                   request=HTTPXRequest(connection_pool_size=128, pool_timeout=30),
+                   get_updates_request=HTTPXRequest(connection_pool_size=1))
+    if gateway.inbox is not None:
+        bot.set_inbox(gateway.inbox)
+    app = (ApplicationBuilder().bot(bot)
+           .concurrent_updates(ChatOrderedProcessor(256, update_log, gateway.inbox)).build())
     gateway.install(app)
     return app
 
@@ -63,47 +72,68 @@ async def _housekeeping(tokens: TokenStore, update_log: UpdateLog, stop: asyncio
 
 async def _resume_waiting(app: Application, gateway: TelegramGateway,
                           update_log: UpdateLog) -> list[asyncio.Task[None]]:
-    """Messages kept while Rasa was down before this start: each answered once, in its chat's order
-    (queued before polling starts), and their update ids marked processed in case Telegram sends
-    them again."""
-    if gateway.pending is None:
-        return []
-    waiting = await gateway.pending.waiting()
-    update_log.remember([turn.update_id for turn in waiting])
+    """What a previous run left: messages kept while Rasa was down, and updates received but not
+    fully handled (a crash, bot/telegram_inbox). Each is handled once, in its chat's order (queued
+    before polling starts), and its update id marked processed in case Telegram sends it again."""
+    waiting = await gateway.pending.waiting() if gateway.pending is not None else []
+    left = await gateway.inbox.unfinished() if gateway.inbox is not None else []
+    kept = {turn.update_id for turn in waiting}
+    update_log.remember(sorted(kept | {row.update_id for row in left}))
     processor = app.update_processor
     assert isinstance(processor, ChatOrderedProcessor)
+    inbox = gateway.inbox
 
-    async def one(turn) -> None:  # type: ignore[no-untyped-def]
+    async def resume(turn: PendingTurn) -> None:
+        REPLAY.set(True)  # this task only: what was sent before the crash is not sent again
+        await gateway.resume(app.bot, turn)
+        if inbox is not None:
+            await inbox.done(turn.update_id)
+
+    async def replay(row: InboxRow) -> None:
+        REPLAY.set(True)  # this task only: the handlers look for what Rasa already did
+        await app.process_update(Update.de_json(json.loads(row.raw), app.bot))
+        await inbox.done(row.update_id)  # type: ignore[union-attr]
+
+    async def one(update_id: int, chat_id: int, work: Coroutine[Any, Any, None]) -> None:
         try:
-            await processor.in_chat_order(turn.chat_id, gateway.resume(app.bot, turn))
+            await processor.in_chat_order(chat_id, work)
         except Exception:  # noqa: BLE001 - kept for the next start; never stops the gateway
-            log.exception("could not answer a kept message (update %s)", turn.update_id)
+            if inbox is not None:
+                inbox.hold(update_id)
+            log.exception("could not answer a message from before the restart (update %s)", update_id)
 
-    tasks = [asyncio.create_task(one(turn)) for turn in waiting]
+    work = sorted([(t.update_id, t.chat_id, resume, t) for t in waiting]
+                  + [(r.update_id, r.chat_id, replay, r) for r in left if r.update_id not in kept],
+                  key=lambda item: item[0])
+    tasks = [asyncio.create_task(one(update_id, chat_id, run(item)))  # type: ignore[operator]
+             for update_id, chat_id, run, item in work]
     await asyncio.sleep(0)  # each task takes its chat's lock before any new update can
-    if waiting:
-        log.info("answering %d message(s) kept from before the restart", len(waiting))
+    if work:
+        log.info("answering %d message(s) left from before the restart", len(work))
     return tasks
 
 
 async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str | None = None,
                 rasa_url: str | None = None, engine: AsyncEngine | None = None,
                 config: BotConfig | None = None, poll_timeout: float = 10,
-                rate_limit: bool = True) -> None:
-    """Run the gateway until `stop` is set. Arguments default to the settings (tests override)."""
+                rate_limit: bool = True, tracker: AsyncEngine | None = None) -> None:
+    """Run the gateway until `stop` is set. Arguments default to the settings (tests override);
+    `tracker`: Rasa's tracker store (settings.tracker_store_url by default), read after a crash."""
     settings = get_settings()
     config = config or bot_config()
     token = token or settings.telegram_token
     if not token:
         raise RuntimeError("TELEGRAM_BOT_TOKEN is not set")
     engine = engine or get_engine()
-    await ensure_tables(engine)
-    async with RasaClient(rasa_url or settings.rasa_url, config.rasa_timeout) as rasa:
+    await db_retry(lambda: ensure_tables(engine), "tables", 120.0)
+    async with MarkedRasaClient(rasa_url or settings.rasa_url, config.rasa_timeout) as rasa:
         tokens = TokenStore(engine)
         update_log = UpdateLog(engine, bot_key(token))
-        await update_log.load()
+        await db_retry(update_log.load, "update log", 120.0)
         relay = Relay(rasa, "telegram", engine, config.retry_delays)
-        gateway = TelegramGateway(relay, tokens, PendingTurns(engine, bot_key(token)))
+        box = Inbox(inbox_engine(engine), bot_key(token), update_log, tracker)
+        await box.setup()
+        gateway = TelegramGateway(relay, tokens, PendingTurns(engine, bot_key(token)), box)
         app = build_application(token, base_url or settings.telegram_api_base_url, gateway,
                                 update_log, rate_limit)
         async with app:
@@ -114,7 +144,7 @@ async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str 
             webhook = None
             if config.webhook_url:
                 from bot.telegram_webhook import start_webhook
-                webhook = await start_webhook(app, config)
+                webhook = await start_webhook(app, config, gateway.inbox)
             else:
                 await app.updater.start_polling(  # type: ignore[union-attr]
                     timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
@@ -131,3 +161,5 @@ async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str 
                 await asyncio.gather(*resuming, return_exceptions=True)
                 await update_log.close()
                 await housekeeping
+                if box.engine is not engine:
+                    await box.engine.dispose()

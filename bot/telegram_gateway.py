@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.constants import ChatAction
@@ -15,7 +17,9 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from bot import texts
 from bot.inputs import Answer, from_text
 from bot.relay import Deferred, Relay, short
-from bot.storage import PendingTurn, PendingTurns, TokenStore
+from bot.replies import Reply, parse_rasa
+from bot.storage import PendingTurn, PendingTurns, Redeemed, TokenStore
+from bot.telegram_inbox import REPLAY, TURN, Inbox, db_retry
 from bot.telegram_render import TEXT_LIMIT, send_replies
 
 log = logging.getLogger(__name__)
@@ -27,10 +31,12 @@ HANDOFF = re.compile(r"^/start(?:@\w+)?\s+web-([A-Za-z0-9]{4,16})$")
 
 
 class TelegramGateway:
-    def __init__(self, relay: Relay, tokens: TokenStore, pending: PendingTurns | None = None) -> None:
+    def __init__(self, relay: Relay, tokens: TokenStore, pending: PendingTurns | None = None,
+                 inbox: Inbox | None = None) -> None:
         self.relay = relay
         self.tokens = tokens
         self.pending = pending
+        self.inbox = inbox
 
     def install(self, app: Application) -> None:
         app.add_handler(MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL, self.refuse_group))
@@ -39,12 +45,51 @@ class TelegramGateway:
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_error_handler(self.on_error)
 
+    async def _register(self, user_id: int, chat_id: int) -> str:
+        return await db_retry(lambda: self.relay.register(user_id, chat_id), "account")
+
+    async def _ran_before(self, sender: str, update_id: int | None) -> tuple[list[Reply], int] | None:
+        """A turn from before a crash that Rasa had already run: its answer and how much of it was
+        sent (bot/telegram_inbox); None if Rasa never ran it."""
+        if self.inbox is None or update_id is None:
+            return None
+        said = await self.inbox.answered(sender, update_id)
+        if said is None:
+            return None
+        row = self.inbox.loaded(update_id)
+        log.info("update %s: Rasa had answered before the restart, its answer is sent from the tracker",
+                 update_id)
+        return parse_rasa(said), (row.sent if row else 0)
+
+    async def _ask(self, sender: str, message: str, update_id: int | None,
+                   on_wait: Callable[[], Awaitable[None]] | None = None) -> list[Reply]:
+        marker = TURN.set(self.inbox.marker(update_id) if self.inbox and update_id is not None else None)
+        try:
+            return await self.relay.ask(sender, message, on_wait=on_wait)
+        finally:
+            TURN.reset(marker)
+
+    async def _send(self, bot: Bot, chat_id: int, replies: list[Reply], sender: str,
+                    update_id: int | None, skip: int = 0) -> None:
+        progress = None
+        if self.inbox is not None and update_id is not None:
+            inbox, key = self.inbox, update_id
+
+            async def progress(sent: int) -> None:
+                await inbox.progress(key, sent)
+        await send_replies(bot, chat_id, replies, self.tokens, sender, skip, progress)
+        if progress is not None:
+            await self.inbox.answered_now(update_id)  # type: ignore[union-attr, arg-type]
+
     async def converse(self, bot: Bot, chat_id: int, user_id: int, message: str,
                        update_id: int | None = None) -> None:
         """One turn with Rasa; if Rasa is down the user hears so at once, the message is kept in
         the database (it survives a gateway restart) and the turn is retried."""
-        sender = await self.relay.register(user_id, chat_id)
+        sender = await self._register(user_id, chat_id)
         kept = False
+        if REPLAY.get() and (known := await self._ran_before(sender, update_id)) is not None:
+            await self._send(bot, chat_id, known[0], sender, update_id, known[1])
+            return
 
         async def busy() -> None:
             nonlocal kept
@@ -59,26 +104,33 @@ class TelegramGateway:
         # "typing…" only when the answer is slow: it would cost flood-limit budget for nothing.
         typing = asyncio.create_task(self._typing_after(bot, chat_id, TYPING_AFTER))
         try:
-            replies = await self.relay.ask(sender, message, on_wait=busy)
+            replies = await self._ask(sender, message, update_id, on_wait=busy)
         except Deferred:
+            if self.inbox is not None and update_id is not None:
+                self.inbox.hold(update_id)
             return  # kept: the next start answers it
         finally:
             typing.cancel()
         if kept:  # Rasa has run the turn: never again, even if sending the answer fails
-            await self.pending.done(update_id)  # type: ignore[union-attr, arg-type]
-        await send_replies(bot, chat_id, replies, self.tokens, sender)
+            await db_retry(lambda: self.pending.done(update_id), "kept turn")  # type: ignore[union-attr, arg-type]
+        await self._send(bot, chat_id, replies, sender, update_id)
 
     async def resume(self, bot: Bot, turn: PendingTurn) -> None:
         """A message kept while Rasa was down, from before this start: answered now, once."""
         assert self.pending is not None
-        await self.pending.resumed(turn.update_id)
-        sender = await self.relay.register(turn.user_id, turn.chat_id)
-        try:
-            replies = await self.relay.ask(sender, turn.message)
-        except Deferred:
-            return
-        await self.pending.done(turn.update_id)
-        await send_replies(bot, turn.chat_id, replies, self.tokens, sender)
+        await db_retry(lambda: self.pending.resumed(turn.update_id), "kept turn")  # type: ignore[union-attr]
+        sender = await self._register(turn.user_id, turn.chat_id)
+        known = await self._ran_before(sender, turn.update_id)
+        if known is None:
+            try:
+                replies = await self._ask(sender, turn.message, turn.update_id)
+            except Deferred:
+                if self.inbox is not None:
+                    self.inbox.hold(turn.update_id)
+                return
+            known = (replies, 0)
+        await db_retry(lambda: self.pending.done(turn.update_id), "kept turn")  # type: ignore[union-attr]
+        await self._send(bot, turn.chat_id, known[0], sender, turn.update_id, known[1])
 
     @staticmethod
     async def _typing_after(bot: Bot, chat_id: int, delay: float) -> None:
@@ -126,14 +178,30 @@ class TelegramGateway:
         if query is None or user is None:
             return
         sender = self.relay.sender_id(user.id)
-        redeemed = await self.tokens.redeem(query.data or "", sender)
+        row = self.inbox.loaded(update.update_id) if self.inbox is not None else None
+        if row is not None and row.payload is not None:  # spent before a crash: replayed as pressed
+            redeemed = Redeemed("ok", row.payload, row.title or "")
+        else:
+            redeemed = await db_retry(lambda: self.tokens.peek(query.data or "", sender), "button")
+            if redeemed.status == "ok" and self.inbox is not None:  # kept before the spend: replayed after a crash
+                await self.inbox.record_button(update.update_id, redeemed.payload, redeemed.title)
+            if redeemed.status == "ok":
+                redeemed = await db_retry(lambda: self.tokens.redeem(query.data or "", sender), "button")
         if redeemed.status != "ok":
-            await query.answer(texts.BUTTON_USED if redeemed.status == "used" else texts.BUTTON_EXPIRED)
+            await self._answer_query(query, texts.BUTTON_USED if redeemed.status == "used" else texts.BUTTON_EXPIRED)
             return
-        await query.answer()
+        await self._answer_query(query, None)
         await self._mark_chosen(update, redeemed.title)
         chat_id = query.message.chat.id if query.message is not None else user.id
         await self.converse(context.bot, chat_id, user.id, redeemed.payload, update.update_id)
+
+    @staticmethod
+    async def _answer_query(query: Any, text: str | None) -> None:
+        """Cosmetic (the spinner on the button): a query answered late (after a restart) is refused."""
+        try:
+            await query.answer(text) if text else await query.answer()
+        except TelegramError as exc:
+            log.info("could not answer a button press: %s", type(exc).__name__)
 
     @staticmethod
     async def _mark_chosen(update: Update, title: str) -> None:
@@ -169,6 +237,8 @@ class TelegramGateway:
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user if isinstance(update, Update) else None
+        if isinstance(update, Update) and self.inbox is not None:
+            self.inbox.hold(update.update_id)  # handled again at the next start
         who = short(self.relay.sender_id(user.id)) if user else "?"
         log.error("error while handling an update from %s: %r", who, context.error,
                   exc_info=context.error)

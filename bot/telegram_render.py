@@ -2,10 +2,13 @@
 texts split under Telegram's limits. Plain text only (no parse mode): nothing to escape or inject."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.replies import Button, Reply, split_text
 from bot.storage import TokenStore
+from bot.telegram_inbox import db_retry
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -16,7 +19,7 @@ async def keyboard(buttons: tuple[Button, ...], tokens: TokenStore, sender: str)
     if not buttons:
         return None
     actions = [b for b in buttons if not b.is_link]
-    issued = iter(await tokens.issue(sender, actions))
+    issued = iter(await db_retry(lambda: tokens.issue(sender, actions), "button tokens"))
     rows = []
     for button in buttons:
         if button.is_link:
@@ -26,24 +29,52 @@ async def keyboard(buttons: tuple[Button, ...], tokens: TokenStore, sender: str)
     return InlineKeyboardMarkup(rows)
 
 
-async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], tokens: TokenStore,
-                       sender: str) -> list[Message]:
+def _count(reply: Reply) -> int:
+    """How many Telegram messages `send_replies` makes of one reply."""
+    count = 1 if reply.document else 0
+    if reply.document and not (reply.text or reply.buttons):
+        return count
+    if reply.image:
+        if len(reply.text) <= CAPTION_LIMIT:
+            return count + 1
+        count += 1
+    return count + len(split_text(reply.text, TEXT_LIMIT) or (["👇"] if reply.buttons else []))
+
+
+async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], tokens: TokenStore, sender: str,
+                       skip: int = 0, progress: Callable[[int], Awaitable[None]] | None = None) -> list[Message]:
+    """`skip`: messages already sent before a crash (bot/telegram_inbox); `progress(n)` is awaited
+    after each message but the last, so that a crash in the middle of an answer resends none."""
     sent: list[Message] = []
+    total = sum(_count(reply) for reply in replies)
+    done = 0
+
+    async def out(send: Callable[[], Awaitable[Message]]) -> None:
+        nonlocal done
+        if done >= skip:
+            sent.append(await send())
+            if progress is not None and done + 1 < total:
+                await progress(done + 1)
+        done += 1
+
     for reply in replies:
+        if _count(reply) + done <= skip:  # all of it was sent before: no new button tokens
+            done += _count(reply)
+            continue
         markup = await keyboard(reply.buttons, tokens, sender)
         if reply.document:
-            sent.append(await bot.send_document(chat_id, reply.document.content,
-                                                filename=reply.document.filename))
+            document = reply.document
+            await out(lambda: bot.send_document(chat_id, document.content, filename=document.filename))
             if not (reply.text or markup):
                 continue
         if reply.image:
+            image, text = reply.image, reply.text
             if len(reply.text) <= CAPTION_LIMIT:  # picture, caption and buttons in one message
-                sent.append(await bot.send_photo(chat_id, reply.image, caption=reply.text or None,
-                                                 reply_markup=markup))
+                await out(lambda: bot.send_photo(chat_id, image, caption=text or None, reply_markup=markup))
                 continue
-            sent.append(await bot.send_photo(chat_id, reply.image))
+            await out(lambda: bot.send_photo(chat_id, image))
         pieces = split_text(reply.text, TEXT_LIMIT) or (["👇"] if markup else [])
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
-            sent.append(await bot.send_message(chat_id, piece, reply_markup=markup if last else None))
+            await out(lambda: bot.send_message(chat_id, piece, reply_markup=markup if last else None))
     return sent

@@ -13,12 +13,14 @@ from telegram.ext import Application
 
 from bot.config import BotConfig
 from bot.telegram_gateway import ALLOWED_UPDATES
+from bot.telegram_inbox import Inbox
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def webhook_app(application: Application, secret: str, path: str) -> web.Application:
+def webhook_app(application: Application, secret: str, path: str,
+                inbox: Inbox | None = None) -> web.Application:
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
@@ -28,6 +30,12 @@ def webhook_app(application: Application, secret: str, path: str) -> web.Applica
             update = Update.de_json(data, application.bot)
         except (json.JSONDecodeError, TypeError, KeyError, ValueError):
             return web.Response(status=400)
+        if inbox is not None:  # written before Telegram hears « ok »; else Telegram sends it again
+            try:
+                await inbox.receive([update])
+            except Exception:  # noqa: BLE001 - the database is away: Telegram retries the call
+                log.exception("could not keep an update")
+                return web.Response(status=503)
         await application.update_queue.put(update)
         return web.Response(text="ok")
 
@@ -40,11 +48,12 @@ def webhook_app(application: Application, secret: str, path: str) -> web.Applica
     return app
 
 
-async def start_webhook(application: Application, config: BotConfig) -> web.AppRunner:
+async def start_webhook(application: Application, config: BotConfig,
+                        inbox: Inbox | None = None) -> web.AppRunner:
     """Listen locally on the path of the public URL, then tell Telegram where to call."""
     assert config.webhook_url
     path = urlparse(config.webhook_url).path or "/"
-    runner = web.AppRunner(webhook_app(application, config.webhook_secret, path))
+    runner = web.AppRunner(webhook_app(application, config.webhook_secret, path, inbox))
     await runner.setup()
     await web.TCPSite(runner, config.listen_host, config.listen_port).start()
     await application.bot.set_webhook(config.webhook_url, secret_token=config.webhook_secret,

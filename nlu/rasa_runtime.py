@@ -18,6 +18,17 @@ answers nobody; one every 5 s or so under load). They are frozen (``gc.freeze``)
 message arrives — the launcher's warm-up turn, before any pupil —, so collections only walk
 what turns create.
 
+Two more make a turn happen once, whatever fails around it (found by the fault suite):
+
+4. ``FailSafeTrackerStore`` answers a failed read with no tracker and keeps a failed save in
+memory: with our ``nlu.tracker_store.DurableSQLTrackerStore`` (which already retries), the error goes
+up instead, the turn is not run and the gateway sends the message again later.
+5. A message the gateway sends again (after its own restart, or a retry after a timeout) carries
+the same update marker (``tg_update``) and ``tg_again``: under the conversation's lock, if the
+tracker already holds that user message and what the bot answered, the stored answer is given back
+and the turn is not run a second time (no application sent twice). A turn that produced no answer
+(its action failed) is run again.
+
 Nothing here changes what the model learns, so this file is not a training input
 (scripts/nlu_model_hash.py leaves it out).
 """
@@ -94,6 +105,59 @@ def freeze_after_first_message(handle_message: Any) -> Any:
     return handle
 
 
+MARK, AGAIN = "tg_update", "tg_again"  # metadata keys set by bot/telegram_inbox.MarkedRasaClient
+
+
+def stored_answer(events: Any, marker: str) -> list[dict[str, Any]] | None:
+    """What the bot said after the user message marked `marker` (None: not stored, or no answer)."""
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    said: list[dict[str, Any]] | None = None
+    for event in events:
+        if isinstance(event, UserUttered):
+            if said:
+                break
+            said = [] if (event.metadata or {}).get(MARK) == marker else None
+        elif said is not None and isinstance(event, BotUttered):
+            said.append(event.message())
+    return said or None
+
+
+def once_per_update(handle_message: Any) -> Any:
+    """``MessageProcessor.handle_message`` that gives back the stored answer of a message sent again."""
+    @functools.wraps(handle_message)
+    async def handle(self: Any, message: Any) -> Any:
+        from rasa.core.channels.channel import CollectingOutputChannel
+
+        metadata = message.metadata or {}
+        if metadata.get(AGAIN) and metadata.get(MARK):
+            tracker = await self.tracker_store.retrieve(message.sender_id)
+            said = stored_answer(tracker.events, metadata[MARK]) if tracker is not None else None
+            if said is not None:
+                logger.info("nlu.rasa_runtime: %s already answered, %d message(s) given back",
+                            metadata[MARK], len(said))
+                for bot_message in said:
+                    await message.output_channel.send_response(message.sender_id, bot_message)
+                if isinstance(message.output_channel, CollectingOutputChannel):
+                    return message.output_channel.messages
+                return None
+        return await handle_message(self, message)
+    handle.tremplin_once = True  # type: ignore[attr-defined]
+    return handle
+
+
+def durable_errors_pass(method: Any) -> Any:
+    """A ``FailSafeTrackerStore`` method that lets a durable store's error through (no fallback)."""
+    @functools.wraps(method)
+    async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        store = self._tracker_store
+        if getattr(store, "tremplin_durable", False):
+            return await getattr(store, method.__name__)(*args, **kwargs)
+        return await method(self, *args, **kwargs)
+    call.tremplin_durable = True  # type: ignore[attr-defined]
+    return call
+
+
 def install() -> bool:
     """Replace the per-call check in the Rasa we pin; anything else is left alone (and said)."""
     try:
@@ -113,6 +177,15 @@ def install() -> bool:
     if _RASA_RESOLVE_BY_TYPE is None:
         _RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
         Event.resolve_by_type = staticmethod(resolve_event_type)  # type: ignore[method-assign]
+    from rasa.core.processor import MessageProcessor
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    if not getattr(MessageProcessor.handle_message, "tremplin_once", False):
+        MessageProcessor.handle_message = once_per_update(MessageProcessor.handle_message)  # type: ignore[method-assign]
+    for name in ("retrieve", "retrieve_full_tracker", "save"):
+        method = getattr(FailSafeTrackerStore, name)
+        if not getattr(method, "tremplin_durable", False):
+            setattr(FailSafeTrackerStore, name, durable_errors_pass(method))
     if not getattr(Agent.handle_message, "tremplin_freeze", False):
         Agent.handle_message = freeze_after_first_message(Agent.handle_message)  # type: ignore[method-assign]
     return True

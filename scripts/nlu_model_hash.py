@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 INPUTS = ["config.yml", "domain", "data/nlu", "data/rules", "data/stories.yml", "nlu",
           "requirements-rasa.txt"]
-RUNTIME_ONLY = {"nlu/rasa_runtime.py"}  # patches the running server, changes nothing the model learns
+RUNTIME_ONLY = {"nlu/rasa_runtime.py", "nlu/tracker_store.py"}  # the running server, not what the model learns
 
 
 def model_hash() -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.stack import write_endpoints
+from bot.stack import TRACKER_STORE, write_endpoints
 from bot.supervisor import Service
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.gateway import TEST_CONFIG
@@ -96,11 +96,16 @@ class RuntimeStack:
     database_url: str
     services: dict[str, Service] = field(default_factory=dict)
     rasa_url: str = ""
+    tracker_url: str = ""  # Rasa's tracker store (sync URL); empty: an SQLite file in `tmp`
+    tracker_store_type: str = ""  # instead of the product's (e.g. « SQL », Rasa's own, to compare)
 
     def __post_init__(self) -> None:
         action_port, rasa_port = free_port(), free_port()
-        tracker_url = f"sqlite:///{self.tmp / 'rasa-trackers.db'}"
+        tracker_url = self.tracker_url = self.tracker_url or f"sqlite:///{self.tmp / 'rasa-trackers.db'}"
         endpoints = write_endpoints(self.tmp / "endpoints.yml", f"http://127.0.0.1:{action_port}", tracker_url)
+        if self.tracker_store_type:
+            endpoints.write_text(endpoints.read_text().replace(f"  type: {TRACKER_STORE}\n",
+                                                               f"  type: {self.tracker_store_type}\n"))
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
         env = {"TREMPLIN_DATA_DIR": str(self.tmp / "var"), "TREMPLIN_TRACKER_DB_URL": tracker_url,
                "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}

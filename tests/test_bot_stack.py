@@ -61,7 +61,7 @@ def test_rasa_services_command_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert rasa.health_url == "http://127.0.0.1:5105/" and actions.health_url.endswith("/health")
     endpoints = Path(rasa.argv[rasa.argv.index("--endpoints") + 1])
     written = endpoints.read_text()
-    assert "action_endpoint" in written and "type: SQL" in written
+    assert "action_endpoint" in written and "type: nlu.tracker_store.DurableSQLTrackerStore" in written
     # Generated into the data dir from the settings, never the repository's file; conversations
     # in a SQLite file of their own next to the app database.
     assert endpoints.parent == get_settings().data_dir
@@ -128,7 +128,7 @@ async def test_run_with_a_token_serves_telegram_and_notifications(tmp_path: Path
         await api.wait_until(lambda: any(c[0] == "getUpdates" for c in api.calls), timeout=30)
         api.push_text(4242, "/start")
         await api.wait_messages(4242, 1, timeout=15)
-        async with session_scope(engine) as session:
+        async with session_scope(engine, write=True) as session:  # reads then writes: lock up front
             account = await session.scalar(select(Account).join(ChannelIdentity).where(
                 ChannelIdentity.external_hash == external_hash("telegram", 4242)))
             account.role = Role.STUDENT

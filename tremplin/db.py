@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
 from tremplin.settings import get_settings
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 _engines: dict[str, AsyncEngine] = {}
 _KEPT = "tremplin_kept_after_rollback"
 IMMEDIATE = "tremplin_sqlite_immediate"  # execution option: this transaction will write
@@ -57,7 +62,57 @@ def make_engine(url: str | None = None) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True, hide_parameters=True)
+    engine = create_async_engine(url, pool_size=10, max_overflow=40, pool_pre_ping=True, hide_parameters=True)
+    event.listen(engine.sync_engine, "do_connect", _connect_waiting)
+    return engine
+
+
+# PostgreSQL restarting: refused connections, « the database system is starting up / shutting down ».
+_RESTARTING = {"57P01", "57P02", "57P03"}
+CONNECT_WAIT = 20.0  # seconds a new connection waits for a restarting server before failing
+
+
+def _server_restarting(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) or getattr(exc, "sqlstate", None) in _RESTARTING
+
+
+def _connect_waiting(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:  # pragma: no cover - driver hook
+    """A new PostgreSQL connection waits (asynchronously) for a restarting server instead of failing
+    at once: with `pool_pre_ping`, a request that comes during a restart is served after it."""
+    deadline, delay = time.monotonic() + CONNECT_WAIT, 0.1
+    while True:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            if not _server_restarting(exc) or time.monotonic() + delay > deadline:
+                raise
+            await_only(asyncio.sleep(delay))
+            delay = min(delay * 2, 1.0)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """The database is away for a moment (restart, lost connection, SQLite lock): worth a retry.
+    Never an integrity or programming error, which would fail the same way again."""
+    if isinstance(exc, (OSError, asyncio.TimeoutError)) or getattr(exc, "sqlstate", None) in _RESTARTING:
+        return True
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+    return False
+
+
+async def retry_unavailable(call: Callable[[], Awaitable[T]], what: str, budget: float = 60.0) -> T:
+    """`call()` again while the database is unreachable, for `budget` seconds at most. Only for
+    units of work that are safe to run again (one transaction, nothing sent outside)."""
+    delay, deadline = 0.2, time.monotonic() + budget
+    while True:
+        try:
+            return await call()
+        except Exception as exc:
+            if not unavailable(exc) or time.monotonic() + delay > deadline:
+                raise
+            log.warning("database unavailable (%s: %s), again in %.1f s", what, type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 3.0)
 
 
 def get_engine(url: str | None = None) -> AsyncEngine:

@@ -1,8 +1,14 @@
 """A fake Rasa REST channel: scripted answers keyed on the exact message text, an echo otherwise,
-and switches to simulate an outage or an empty answer."""
+and switches to simulate an outage or an empty answer. With `tracker_path`, each turn is also
+stored at its end like Rasa's SQLTrackerStore does (an `events` table in an SQLite file: the user
+event with its metadata, then one `bot` event per message)."""
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
+import time
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -18,8 +24,10 @@ def text(value: str, *buttons: tuple[str, str]) -> dict[str, Any]:
 
 
 class FakeRasa:
-    def __init__(self, script: dict[str, Answer] | None = None, delay: float = 0.0) -> None:
+    def __init__(self, script: dict[str, Answer] | None = None, delay: float = 0.0,
+                 tracker_path: Path | None = None) -> None:
         self.script: dict[str, Answer] = dict(script or {})
+        self.tracker_path = tracker_path
         self.received: list[tuple[str, str]] = []
         self.metadata: list[dict[str, Any]] = []
         self.down = False          # answer 503 to everything
@@ -41,6 +49,8 @@ class FakeRasa:
         if self.empty:
             return web.json_response([])
         answer = self.script.get(message) or [{"text": f"Tu as dit : {message}"}]
+        if self.tracker_path is not None:
+            self._store(sender, message, body.get("metadata") or {}, answer)
         return web.json_response([{"recipient_id": sender, **m} for m in answer])
 
     async def _health(self, request: web.Request) -> web.Response:
@@ -64,6 +74,20 @@ class FakeRasa:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    def _store(self, sender: str, message: str, metadata: dict[str, Any], answer: Answer) -> None:
+        now = time.time()
+        rows = [(sender, "user", now, json.dumps({"event": "user", "timestamp": now, "text": message,
+                                                   "metadata": metadata}))]
+        for m in answer:
+            data = {k: m.get(k) for k in ("buttons", "image", "custom", "attachment", "quick_replies", "elements")}
+            rows.append((sender, "bot", now, json.dumps({"event": "bot", "timestamp": now, "metadata": {},
+                                                         "text": m.get("text"), "data": data})))
+        with sqlite3.connect(self.tracker_path) as db:
+            db.execute("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+                       "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+                       "action_name VARCHAR(255), data TEXT)")
+            db.executemany("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, ?, ?, ?)", rows)
 
     def messages_from(self, sender: str) -> list[str]:
         return [m for s, m in self.received if s == sender]
