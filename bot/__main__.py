@@ -1,6 +1,6 @@
-"""`python -m bot chat|bot|notifier|run`."""
+"""`python -m bot …`: the `tremplin` command (bot/bootstrap.py)."""
 import sys
 
-from bot.commands import main
+from bot.bootstrap import main
 
 sys.exit(main())

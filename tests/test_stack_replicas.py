@@ -13,7 +13,7 @@ import pytest
 from bot import stack
 from bot.routing import Drain
 from bot.supervisor import Service
-from tremplin.cli import build_parser
+from bot.bootstrap import build_parser
 from tremplin.settings import get_settings
 
 

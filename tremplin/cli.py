@@ -1,18 +1,17 @@
-"""The `tremplin` command: a small dispatcher over the modules of `tremplin.commands`.
+"""The domain's command line: a small dispatcher over the modules of `tremplin.commands`.
 
     tremplin migrate                      schéma de la base à jour (alembic upgrade head)
     tremplin seed-demo                    migrate + données de démonstration
     tremplin stats [--json]               chiffres clés
     tremplin import-offers FICHIER [--dry-run]
     tremplin export-offers [--output FICHIER] [--status published]
-    tremplin run [--rasa-replicas N] [--action-servers M]
-                                          Rasa ×N, actions ×M, assistant et notifications
-    tremplin chat | bot | notifier        une partie seule (voir bot/commands.py)
-    tremplin reload-model                 nouveau modèle, une réplique de Rasa à la fois
+    tremplin admin …                      rôle d'administrateur, jetons d'API des partenaires
 
-Every command uses DATABASE_URL (see `tremplin.settings`). To add a command, write a module with
-``register(subparsers)`` in `tremplin.commands` and list it in `COMMAND_MODULES`. Errors reach the
-user as one French line on stderr with exit code 1 (refused or failed) or 2 (wrong usage)."""
+The installed `tremplin` command is `bot/bootstrap.py`: these commands plus the front ends'
+(run, chat, bot, notifier, reload-model, web), registered there so that the domain never imports
+them. Every command uses DATABASE_URL (see `tremplin.settings`). To add a command, write a module
+with ``register(subparsers)`` in `tremplin.commands` and list it in `COMMAND_MODULES`. Errors reach
+the user as one French line on stderr with exit code 1 (refused or failed) or 2 (wrong usage)."""
 from __future__ import annotations
 
 import argparse
@@ -26,8 +25,6 @@ COMMAND_MODULES = [
     "tremplin.commands.database",
     "tremplin.commands.offers",
     "tremplin.commands.admin",
-    "tremplin.commands.stack",
-    "tremplin.commands.web",
 ]
 
 _ARGPARSE_FR = [
@@ -47,11 +44,12 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog} : {message} (voir « {self.prog} --help »)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The parser of every command registered by `modules` (module names, in help order)."""
     parser = FrenchArgumentParser(
         prog="tremplin", description="Tremplin : stages d'observation de 3e — outils d'administration.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(name).register(subparsers)
     return parser
 
@@ -86,8 +84,8 @@ def describe_error(exc: BaseException) -> tuple[str, int]:
     return f"erreur inattendue ({type(exc).__name__}) : {text}", EXIT_FAILURE
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, modules: Sequence[str] = COMMAND_MODULES) -> int:
+    parser = build_parser(modules)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2), already printed

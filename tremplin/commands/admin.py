@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
     listing = commands.add_parser("list", help="liste les comptes administrateurs")
     listing.set_defaults(handler=cmd_list)
-    from tremplin.commands.web import register_token_commands
+    from tremplin.commands.partners import register_token_commands
     register_token_commands(commands)  # token-issue, token-revoke, token-list (partners' API)
     admin.set_defaults(handler=lambda args: _usage(admin))
 

@@ -1,5 +1,5 @@
-"""`tremplin web` (the web chat, dashboard and partners' API) and `tremplin admin token-…`
-(partners' API tokens: issued and revoked here only, shown once, stored hashed)."""
+"""`tremplin admin token-…`: partners' API tokens, issued and revoked here only, shown once, stored
+hashed. (`tremplin web`, the site that checks them, is a front end: `bot/commands.py`.)"""
 from __future__ import annotations
 
 import argparse
@@ -7,13 +7,6 @@ import argparse
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tremplin.commands import EXIT_OK, CommandError, run_with_engine
-
-
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    web = subparsers.add_parser("web", help="lance le site web : discussion, tableau de bord, API des partenaires")
-    web.add_argument("--listen", default=None, metavar="HÔTE:PORT",
-                     help="adresse d'écoute (défaut : TREMPLIN_WEB_LISTEN ou 127.0.0.1:8080)")
-    web.set_defaults(handler=cmd_web)
 
 
 def register_token_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,11 +19,6 @@ def register_token_commands(commands: argparse._SubParsersAction[argparse.Argume
     revoke.set_defaults(handler=cmd_token_revoke)
     listing = commands.add_parser("token-list", help="liste les jetons d'accès à l'API")
     listing.set_defaults(handler=cmd_token_list)
-
-
-def cmd_web(args: argparse.Namespace) -> int:
-    from bot.web.launch import run_web
-    return run_web(args.listen)
 
 
 def cmd_token_issue(args: argparse.Namespace) -> int:
