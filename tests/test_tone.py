@@ -41,10 +41,10 @@ def _date_messages() -> list[str]:
     return messages
 
 
-def test_pupils_and_users_without_a_role_are_tu_every_other_role_vous():
-    assert says_tu(Role.STUDENT) and says_tu(None)
-    assert not any(says_tu(role) for role in (Role.EMPLOYER, Role.PARENT, Role.TEACHER, Role.ADMIN))
-    assert tu_or_vous(None, "Écris-moi", "Écrivez-moi") == "Écris-moi"
+def test_pupils_are_tu_every_other_role_and_users_without_a_role_vous():
+    assert says_tu(Role.STUDENT)
+    assert not any(says_tu(role) for role in (Role.EMPLOYER, Role.PARENT, Role.TEACHER, Role.ADMIN, None))
+    assert tu_or_vous(None, "Écris-moi", "Écrivez-moi") == "Écrivez-moi"
     assert tu_or_vous(Role.PARENT, "Écris-moi", "Écrivez-moi") == "Écrivez-moi"
 
 
@@ -82,13 +82,20 @@ def test_what_the_user_typed_quoted_back_is_never_rewritten():
     assert "« quand ça t'arrange »" in said and "Vous pouvez écrire" in said
 
 
-async def test_the_domain_says_tu_to_a_user_without_a_role_as_the_chat_does(engine):
+async def test_a_user_without_a_role_is_vous_in_the_domain_as_in_rasa_responses(engine):
+    """The first greeting asks « dites-moi qui vous êtes », and every response of domain/ has its
+    « vous » variant as the default (role unknown): the actions and services say the same."""
+    import yaml
+    from pathlib import Path
+
+    greet = yaml.safe_load((Path(__file__).parents[1] / "domain" / "responses_general.yml").read_text())
+    assert "vous" in [v for v in greet["responses"]["utter_greet"] if "condition" not in v][0]["text"]
     async with session_scope(engine) as s:
         newcomer = await get_or_create_account(s, "test", "tone-no-role")
-        assert (await show_my_data(s, newcomer)).startswith("Voici tout ce que Tremplin garde sur toi :")
+        assert (await show_my_data(s, newcomer)).startswith("Voici tout ce que Tremplin garde sur vous :")
         receipt = await report_problem(s, newcomer, "Un message bizarre d'une entreprise")
-        assert "Ton signalement" in receipt.message
-        assert "tes données sont effacées" in await delete_my_data(s, newcomer)
+        assert "Ton signalement" not in receipt.message
+        assert "vos données sont effacées" in await delete_my_data(s, newcomer)
 
 
 async def test_the_domain_says_vous_to_an_adult(engine):

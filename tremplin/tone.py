@@ -1,7 +1,8 @@
 """Tu or vous: one rule for all of Tremplin, and one table to say to an adult what was written for a pupil.
 
-The rule: pupils are addressed with « tu », every other role (employer, parent, teacher, team) with
-« vous ». Someone who has not chosen a role yet is « tu » too: most first messages come from pupils.
+The rule: pupils are addressed with « tu », everyone else with « vous »: every other role (employer,
+parent, teacher, team) and someone who has not said who they are yet (the first greeting asks it in
+« vous », and so do Rasa's responses in domain/ until the `role` slot is set: one rule everywhere).
 
 The table: the domain's messages that serve everyone (the date parser's hints and refusals) are
 written in « tu »; `vous()` rewrites them for an adult. Whole phrases first, where the verb changes
@@ -45,11 +46,11 @@ _QUOTED = re.compile(r"(«[^»]*»)")
 
 def says_tu(role: Role | None) -> bool:
     """Whether Tremplin says « tu » to someone with this role (None: no role chosen yet, or no account)."""
-    return role is None or role is Role.STUDENT
+    return role is Role.STUDENT
 
 
 def tu_or_vous(role: Role | None, tu: str, vous: str) -> str:
-    """The sentence for this role: `tu` for a pupil (or someone without a role yet), `vous` otherwise."""
+    """The sentence for this role: `tu` for a pupil, `vous` otherwise (a role not chosen yet included)."""
     return tu if says_tu(role) else vous
 
 
