@@ -7,12 +7,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ExtBot
-
-try:  # needs python-telegram-bot[rate-limiter]
-    from telegram.ext import AIORateLimiter
-except ImportError:  # pragma: no cover
-    AIORateLimiter = None  # type: ignore[assignment,misc]
+from telegram.ext import BaseRateLimiter, ExtBot
+from telegram.request import BaseRequest
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +27,18 @@ class Deliverer(Protocol):
 
 
 class TelegramDeliverer:
-    """Sends through the Bot API at most `max_rate` messages/s, leaving the rest of Telegram's
-    ~30/s budget to the conversations; a RetryAfter is waited out once, then retried later."""
+    """Sends through the Bot API within the notifier's part of the token's budget (bot/flood.py:
+    `limiter`, shared with the gateway when both run in this process; by default the notifier's
+    part alone, TREMPLIN_NOTIFIER_RATE); a RetryAfter is waited out once, then retried later.
+    `request`: the HTTP client (PTB's by default)."""
 
-    def __init__(self, token: str, base_url: str, max_rate: float = 10.0) -> None:
-        limiter = AIORateLimiter(overall_max_rate=max_rate, max_retries=1) if AIORateLimiter is not None else None
-        self.bot = ExtBot(token, base_url=base_url, rate_limiter=limiter)
+    def __init__(self, token: str, base_url: str, limiter: BaseRateLimiter[int] | None = None,
+                 request: BaseRequest | None = None) -> None:
+        if limiter is None:
+            from bot.flood import telegram_limiters
+            from tremplin.settings import get_settings
+            limiter = telegram_limiters(get_settings(), together=False).notifier
+        self.bot = ExtBot(token, base_url=base_url, rate_limiter=limiter, request=request)
 
     async def start(self) -> None:
         await self.bot.initialize()

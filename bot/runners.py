@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.config import bot_config
 from bot.logs import setup_logging
@@ -16,6 +17,9 @@ from bot.terminal import TerminalChat, stdin_reader
 from tremplin.db import dispose_engines, get_engine
 from tremplin.privacy.identifiers import terminal_user_id
 from tremplin.settings import get_settings
+
+if TYPE_CHECKING:
+    from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +77,9 @@ def _telegram_problem(exc: Exception) -> str:
     return f"Telegram est injoignable ({type(exc).__name__}) : vérifiez la connexion ou TELEGRAM_API_BASE_URL."
 
 
-async def telegram_bot(stop: asyncio.Event | None = None, dispose: bool = True) -> int:
+async def telegram_bot(stop: asyncio.Event | None = None, dispose: bool = True,
+                       limiter: BaseRateLimiter[int] | None = None) -> int:
+    """The gateway; `limiter` (bot/flood.py) defaults to its part of the token's budget alone."""
     from telegram.error import InvalidToken, NetworkError
 
     from bot.telegram_app import serve
@@ -81,7 +87,7 @@ async def telegram_bot(stop: asyncio.Event | None = None, dispose: bool = True) 
     stop = stop or asyncio.Event()
     stop_on_signals(stop)
     try:
-        await serve(stop)
+        await serve(stop, limiter=limiter)
     except (InvalidToken, NetworkError) as exc:
         print(_telegram_problem(exc), flush=True)
         return 1
@@ -91,7 +97,9 @@ async def telegram_bot(stop: asyncio.Event | None = None, dispose: bool = True) 
     return 0
 
 
-async def notifier(once: bool = False, stop: asyncio.Event | None = None, dispose: bool = True) -> int:
+async def notifier(once: bool = False, stop: asyncio.Event | None = None, dispose: bool = True,
+                   limiter: BaseRateLimiter[int] | None = None) -> int:
+    """The notifier; `limiter` (bot/flood.py) defaults to its part of the token's budget alone."""
     from telegram.error import InvalidToken, NetworkError
 
     from bot.deliverers import Deliverer, LogDeliverer, TelegramDeliverer
@@ -105,7 +113,7 @@ async def notifier(once: bool = False, stop: asyncio.Event | None = None, dispos
     telegram = None
     try:
         if settings.telegram_token:
-            telegram = TelegramDeliverer(settings.telegram_token, settings.telegram_api_base_url)
+            telegram = TelegramDeliverer(settings.telegram_token, settings.telegram_api_base_url, limiter)
             try:
                 await telegram.start()
             except (InvalidToken, NetworkError) as exc:
@@ -127,11 +135,14 @@ async def notifier(once: bool = False, stop: asyncio.Event | None = None, dispos
 
 
 async def telegram_with_notifier() -> int:
-    """Both in one process (what `tremplin run` does with a token); one stopping stops the other."""
+    """Both in one process (what `tremplin run` does with a token); one stopping stops the other.
+    They send with one bot token: one budget of messages per second for both (bot/flood.py)."""
+    from bot.flood import telegram_limiters
+    limiters = telegram_limiters(get_settings(), together=True)
     stop = asyncio.Event()
-    notifier_task = asyncio.create_task(notifier(stop=stop, dispose=False))
+    notifier_task = asyncio.create_task(notifier(stop=stop, dispose=False, limiter=limiters.notifier))
     try:
-        code = await telegram_bot(stop, dispose=False)
+        code = await telegram_bot(stop, dispose=False, limiter=limiters.gateway)
     finally:
         stop.set()
         code_notifier = await notifier_task

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter
 from telegram.request import HTTPXRequest
 
 from bot.config import BotConfig, bot_config
@@ -27,11 +27,6 @@ from tremplin.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-try:  # needs python-telegram-bot[rate-limiter]
-    from telegram.ext import AIORateLimiter
-except ImportError:  # pragma: no cover - the extra is missing
-    AIORateLimiter = None  # type: ignore[assignment,misc]
-
 
 def bot_key(token: str) -> str:
     """Update ids are per bot: key them by a hash of the token (never the token itself)."""
@@ -39,14 +34,16 @@ def bot_key(token: str) -> str:
 
 
 def build_application(token: str, base_url: str, gateway: TelegramGateway,
-                      update_log: UpdateLog | None, rate_limit: bool = True) -> Application:
-    limiter = None
-    if rate_limit:
-        if AIORateLimiter is None:
-            log.warning("python-telegram-bot[rate-limiter] missing: no flood control")
-        else:
-            # ~30 messages/s overall, 20/min per group; RetryAfter is waited out and retried.
-            limiter = AIORateLimiter(max_retries=3)
+                      update_log: UpdateLog | None, rate_limit: bool = True,
+                      limiter: BaseRateLimiter[int] | None = None) -> Application:
+    """`limiter`: the gateway's part of the token's budget (bot/flood.py), shared with the notifier
+    when both run in this process; by default the gateway's part alone. 20/min per group;
+    RetryAfter is waited out and retried."""
+    if not rate_limit:
+        limiter = None
+    elif limiter is None:
+        from bot.flood import telegram_limiters
+        limiter = telegram_limiters(get_settings(), together=False).gateway
     # Our own bot object: updates are written to the inbox before getUpdates confirms them.
     bot = InboxBot(token, base_url=base_url, rate_limiter=limiter,
                    request=HTTPXRequest(connection_pool_size=128, pool_timeout=30),
@@ -116,9 +113,11 @@ async def _resume_waiting(app: Application, gateway: TelegramGateway,
 async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str | None = None,
                 rasa_url: str | None = None, engine: AsyncEngine | None = None,
                 config: BotConfig | None = None, poll_timeout: float = 10,
-                rate_limit: bool = True, tracker: AsyncEngine | None = None) -> None:
+                rate_limit: bool = True, tracker: AsyncEngine | None = None,
+                limiter: BaseRateLimiter[int] | None = None) -> None:
     """Run the gateway until `stop` is set. Arguments default to the settings (tests override);
-    `tracker`: Rasa's tracker store (settings.tracker_store_url by default), read after a crash."""
+    `tracker`: Rasa's tracker store (settings.tracker_store_url by default), read after a crash;
+    `limiter`: see `build_application`."""
     settings = get_settings()
     config = config or bot_config()
     token = token or settings.telegram_token
@@ -135,7 +134,7 @@ async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str 
         await box.setup()
         gateway = TelegramGateway(relay, tokens, PendingTurns(engine, bot_key(token)), box)
         app = build_application(token, base_url or settings.telegram_api_base_url, gateway,
-                                update_log, rate_limit)
+                                update_log, rate_limit, limiter)
         async with app:
             await app.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
             await app.start()

@@ -49,6 +49,9 @@ class Settings:
     web_public_url: str = "http://127.0.0.1:8080"
     api_rate_per_minute: int = 120
     dashboard_link_minutes: int = 15
+    # Telegram's messages per second for one bot token, and the notifier's part of it (bot/flood.py).
+    telegram_max_rate: float = 30.0
+    notifier_max_rate: float = 10.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -105,6 +108,8 @@ def get_settings() -> Settings:
         web_public_url=_env("TREMPLIN_WEB_URL", "http://" + _env("TREMPLIN_WEB_LISTEN", "127.0.0.1:8080")).rstrip("/"),
         api_rate_per_minute=int(_env("TREMPLIN_API_RATE_PER_MINUTE", "120")),
         dashboard_link_minutes=int(_env("TREMPLIN_DASHBOARD_LINK_MINUTES", "15")),
+        telegram_max_rate=float(_env("TREMPLIN_TELEGRAM_RATE", "30")),
+        notifier_max_rate=float(_env("TREMPLIN_NOTIFIER_RATE", "10")),
     )
 
 
