@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, inspect, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.deliverers import Deliverer, DeliveryError
 from bot.notification_texts import render_notification
@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)   # longer than any single delivery may take
+
+
+async def _has_button_tokens(session: AsyncSession) -> bool:
+    """Whether the gateway's table of button payloads is in this database (it creates it at start-up)."""
+    return await session.run_sync(lambda sync: inspect(sync.connection()).has_table("bot_button_tokens"))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -135,7 +140,7 @@ class Notifier:
         senders = list((row.payload or {}).get("senders") or [])
         erased = await run_erase_job(self.tracker, row.payload or {})
         async with session_scope(self.engine) as session:
-            if senders and await session.run_sync(lambda s: inspect(s.connection()).has_table("bot_button_tokens")):
+            if senders and await _has_button_tokens(session):
                 from bot.storage import button_tokens  # the gateway's table: button payloads of that chat
                 await session.execute(delete(button_tokens).where(button_tokens.c.sender.in_(senders)))
             if row.attempts >= 2:
