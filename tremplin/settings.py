@@ -23,7 +23,7 @@ class Settings:
     rasa_url: str
     telegram_token: str | None
     telegram_api_base_url: str
-    redis_url: str
+    redis_url: str  # REDIS_URL: Rasa's lock store when `tremplin run` starts several Rasa servers (bot/stack.py)
     log_level: str
     telegram_webhook_url: str | None = None   # set → webhook mode instead of long polling
     telegram_webhook_secret: str | None = None  # default derived from the secret key (bot/config.py)
