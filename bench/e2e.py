@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
-from tests.fakes.db import migrated_sqlite  # noqa: E402
-from tests.fakes.gateway import GatewayRunner  # noqa: E402
-from tests.fakes.rasa_server import FakeRasa  # noqa: E402
+from tests.support.fakes.bot_api import FakeBotAPI  # noqa: E402
+from tests.support.fakes.db import migrated_sqlite  # noqa: E402
+from tests.support.fakes.gateway import GatewayRunner  # noqa: E402
+from tests.support.fakes.rasa_server import FakeRasa  # noqa: E402
 
 PHRASES = ["bonjour", "je cherche un stage en boulangerie", "vers saint etienne", "la semaine du 12 janvier",
            "c koi une convention", "merci", "et dans un garage ?", "à roanne plutôt"]

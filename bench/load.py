@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cpu import CpuMeter  # noqa: E402
-from tests.replica_stack import GatewayOverReplicas, ReplicaStack, start_replica_stack  # noqa: E402
+from tests.support.replica_stack import GatewayOverReplicas, ReplicaStack, start_replica_stack  # noqa: E402
 
 OPENING = ["/start", "je suis élève", "mon code de classe c'est FEURS-3A"]
 LOOP = ["je cherche un stage dans la santé", "c koi une convention de stage", "et dans la boulangerie ?",

@@ -32,8 +32,8 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.load import LOOP, OPENING  # noqa: E402
-from tests.replica_stack import GatewayOverReplicas, start_replica_stack  # noqa: E402
-from tests.stack_support import free_port  # noqa: E402
+from tests.support.replica_stack import GatewayOverReplicas, start_replica_stack  # noqa: E402
+from tests.support.stack import free_port  # noqa: E402
 
 
 @dataclass

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.rasa_client import RasaClient  # noqa: E402
 from bot.relay import Relay  # noqa: E402
 from bot.web.app import create_app  # noqa: E402
-from tests.fakes.db import migrated_sqlite  # noqa: E402
-from tests.fakes.rasa_server import FakeRasa, text  # noqa: E402
+from tests.support.fakes.db import migrated_sqlite  # noqa: E402
+from tests.support.fakes.rasa_server import FakeRasa, text  # noqa: E402
 
 PHRASES = ["bonjour", "je cherche un stage en boulangerie", "vers saint etienne", "la semaine du 12 janvier",
            "c koi une convention", "merci", "et dans un garage ?", "à roanne plutôt"]

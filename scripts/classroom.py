@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.classroom import classroom_burst  # noqa: E402
-from tests.runtime_stack import RuntimeStack, drop_postgres, postgres_demo, sqlite_demo  # noqa: E402
+from tests.support.classroom import classroom_burst  # noqa: E402
+from tests.support.runtime_stack import RuntimeStack, drop_postgres, postgres_demo, sqlite_demo  # noqa: E402
 
 
 async def main(args: argparse.Namespace) -> int:

@@ -40,10 +40,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.fault_runs import TARGETS, one_run  # noqa: E402
-from tests.fault_stack import FaultStack, wait_for_bench  # noqa: E402
-from tests.faults import summary, table, totals  # noqa: E402
-from tests.runtime_stack import drop_postgres, fresh_api, postgres_demo, sqlite_demo  # noqa: E402
+from tests.support.fault_runs import TARGETS, one_run  # noqa: E402
+from tests.support.fault_stack import FaultStack, wait_for_bench  # noqa: E402
+from tests.support.faults import summary, table, totals  # noqa: E402
+from tests.support.runtime_stack import drop_postgres, fresh_api, postgres_demo, sqlite_demo  # noqa: E402
 from tremplin.db import make_engine  # noqa: E402
 from tremplin.settings import sync_database_url  # noqa: E402
 

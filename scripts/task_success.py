@@ -9,7 +9,7 @@ database; after each, the database is checked.
     .venv/bin/python scripts/task_success.py --case search_jsp_2 --json var/tasks.json
 
 Prints the success rate overall and per journey, and each failure with its transcript. Exit code 1
-when the overall rate is under the floor (tests/tasks/suite.FLOOR). Each run's database and
+when the overall rate is under the floor (tests/support/tasks/suite.FLOOR). Each run's database and
 the Rasa, action server and gateway logs stay in var/tasks/<time>-<pid>/ (var/tasks/last: the newest). Needs the trained model
 models/tremplin-latest.tar.gz and .venv-rasa."""
 from __future__ import annotations
@@ -48,8 +48,8 @@ def run_directory(root: Path, keep: int = 5) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from tests.stack_support import MODEL, RASA_BIN
-    from tests.tasks.suite import FLOOR, PARALLEL, all_cases, report, run_suite, select, write_json
+    from tests.support.stack import MODEL, RASA_BIN
+    from tests.support.tasks.suite import FLOOR, PARALLEL, all_cases, report, run_suite, select, write_json
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="the small set (one or two per journey)")

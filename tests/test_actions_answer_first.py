@@ -9,8 +9,8 @@ from actions.employer_offer_checks import ValidatePublishOfferForm
 from actions.employer_register import ValidateRegisterCompanyForm
 from actions.class_creation import ValidateCreateClassForm
 from actions.student_search import ValidateSearchForm
-from tests.actions_support import chat_user, run, use_engine
-from tests.test_actions_employer_helpers import DOMAIN, employer_sender, form_tracker, monday
+from tests.support.actions import chat_user, form_tracker, run, use_engine
+from tests.support.employer import DOMAIN, employer_sender, monday
 from tremplin.dates.period import french_date
 
 CLASS_DOMAIN = {"slots": {}, "forms": {"create_class_form": {"required_slots": ["class_name", "class_periode",

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from actions.classes import ActionClassExport, ActionClassOverview, ActionClassRemind, ActionConfirmAgreement
 from actions.class_creation import ActionCreateClass, ValidateCreateClassForm
-from tests.actions_support import run, tracker, use_engine
-from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
-from tests.test_actions_chat import account_of, form_tracker, notes, role_chat
+from tests.support.actions import (account_of, form_tracker, notes, role_chat, run, tracker,
+                                   use_engine, validation_domain)
+from tests.support.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import Application, ApplicationStatus, Role, SchoolClass
 from tremplin.services import applications as apps
@@ -24,8 +24,8 @@ REQUIRED = ["class_name", "class_periode", "class_contact"]
 
 
 async def _validate(sender: str, slot: str, value: str, slots: dict | None = None, required=REQUIRED):
-    trk, domain = form_tracker(sender, FORM, required, slot, value, slots=slots, text=value)
-    return await run(ValidateCreateClassForm(), trk, domain)
+    trk = form_tracker(sender, FORM, slots, requested=slot, new={slot: value}, text=value)
+    return await run(ValidateCreateClassForm(), trk, validation_domain(FORM, required))
 
 
 async def _class_of(engine, sender: str, name: str = "3e A", school: str = "0421234A Collège Jean-Moulin"):

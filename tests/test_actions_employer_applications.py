@@ -10,9 +10,9 @@ from sqlalchemy import select
 from actions.employer_applications import (DECLINE_WORDINGS, ActionAcceptApplication, ActionDeclineApplication,
                                            ActionReviewApplications)
 from tremplin.services.reminders import run_reminders
-from tests.actions_support import run, tracker, use_engine
-from tests.factories import MOTIVATION, offer_for, student
-from tests.test_actions_employer_helpers import employer_sender, entity, monday
+from tests.support.actions import run, tracker, use_engine
+from tests.support.factories import MOTIVATION, offer_for, student
+from tests.support.employer import employer_sender, entity, monday
 from tremplin.db import session_scope
 from tremplin.models import Application, ApplicationStatus, Employer, Notification, Offer, School, SchoolClass, utcnow
 from tremplin.services.accounts import get_or_create_account

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from actions.employer_applications import ActionAcceptApplication, ActionDeclineApplication, ActionReviewApplications
 from actions.employer_register import ActionRegisterCompany
 from actions.moderation import ActionModerationQueue
-from tests.actions_support import chat_user, run, tracker, use_engine
-from tests.test_actions_employer_helpers import account_id, employer_sender, entity
-from tests.test_actions_employer_register import FILLED
+from tests.support.actions import chat_user, run, tracker, use_engine
+from tests.support.employer import FILLED, account_id, employer_sender, entity
 from tremplin.db import session_scope
 from tremplin.models import Account, Employer, EmployerJoinRequest, JoinStatus, Notification, Role
 

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from actions.employer_offers import ActionCloseOffer, ActionMyOffers
-from tests.actions_support import chat_user, run, tracker, use_engine
-from tests.factories import MOTIVATION, offer_for, student
-from tests.test_actions_employer_helpers import employer_sender, entity, monday, week_text
+from tests.support.actions import chat_user, run, tracker, use_engine
+from tests.support.factories import MOTIVATION, offer_for, student
+from tests.support.employer import employer_sender, entity, monday, week_text
 from tremplin.db import session_scope
 from tremplin.models import Employer, Offer, OfferStatus
 from tremplin.services.applications import apply

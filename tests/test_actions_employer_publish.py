@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from actions.employer_offer_checks import ValidatePublishOfferForm
 from actions.employer_offer_publish import (ActionAskOfferConfirm, ActionAskOfferEnvironments,
                                               ActionAskOfferTransport, ActionPublishOffer)
-from tests.actions_support import chat_user, run, tracker, use_engine
-from tests.test_actions_employer_helpers import (DOMAIN, answer, employer_sender, entity, form_tracker, monday,
-                                                 week_text)
+from tests.support.actions import chat_user, form_tracker, run, tracker, use_engine
+from tests.support.employer import DOMAIN, answer, employer_sender, entity, monday, week_text
 from tremplin.db import session_scope
 from tremplin.models import Offer, OfferStatus
 from tremplin.services.search import SearchQuery, search_offers

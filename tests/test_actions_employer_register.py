@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from actions.employer_register import (ActionAskCompanyCharter, ActionAskCompanyConfirm, ActionRegisterCompany,
                                        ValidateRegisterCompanyForm)
-from tests.actions_support import chat_user, run, tracker, use_engine
-from tests.test_actions_employer_helpers import DOMAIN, account_id, answer, employer_sender, form_tracker
+from tests.support.actions import chat_user, form_tracker, run, tracker, use_engine
+from tests.support.employer import DOMAIN, FILLED, account_id, answer, employer_sender
 from tremplin.db import session_scope
 from tremplin.models import Account, Employer, Notification, Role
 from tremplin.services.accounts import set_role
@@ -15,8 +15,6 @@ from tremplin.services.employers import CHARTER_TEXT
 
 FORM = "register_company_form"
 GOOD_SIRET = "732 829 320 00074"
-FILLED = {"company_siret": "73282932000074", "company_name": "Boulangerie du Forez", "company_lieu": "Feurs (42)",
-          "company_contact": "Claire Martin", "company_phone": "04 77 12 34 56", "company_charter": True}
 
 
 async def ask(engine, sender, slot, value, slots=None, **kw):

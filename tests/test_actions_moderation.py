@@ -8,9 +8,8 @@ from actions.moderation import (
     ActionAdminFigures, ActionApproveOffer, ActionCloseReport, ActionModerationQueue, ActionRejectOffer,
     ActionSuspendEmployer,
 )
-from tests.actions_support import run, tracker, use_engine
-from tests.factories import MOTIVATION, employer_with_account, offer_for, student
-from tests.test_actions_chat import notes, role_chat
+from tests.support.actions import notes, role_chat, run, tracker, use_engine
+from tests.support.factories import MOTIVATION, employer_with_account, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import Account, Employer, Offer, OfferStatus, Role
 from tremplin.services import applications as apps

@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from actions.parents import ActionAskStatus, ActionLinkChild, ValidateLinkChildForm
-from tests.actions_support import run, tracker, use_engine
-from tests.factories import MOTIVATION, employer_with_account, offer_for, student
-from tests.test_actions_chat import account_of, form_tracker, notes, role_chat
+from tests.support.actions import (account_of, form_tracker, notes, role_chat, run, tracker,
+                                   use_engine, validation_domain)
+from tests.support.factories import MOTIVATION, employer_with_account, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import CodeAttempt, ParentLink, Role, utcnow
 from tremplin.services import applications as apps
@@ -48,8 +48,9 @@ async def test_deep_link_code_is_validated_then_redeemed(engine, monkeypatch):
     _, code = await _child_code(engine)
     parent = await role_chat(engine, "parent-2", Role.PARENT)
     # `/start parent-<CODE>` arrives as /link_child{"code": "P-…"}: the slot is filled from the entity.
-    trk, domain = form_tracker(parent, "link_child_form", ["link_code"], "link_code", code, intent="link_child",
-                               entities=[{"entity": "code", "value": code}])
+    trk = form_tracker(parent, "link_child_form", requested="link_code", new={"link_code": code}, intent="link_child",
+                       entities=[{"entity": "code", "value": code}])
+    domain = validation_domain("link_child_form", ["link_code"])
     out = await run(ValidateLinkChildForm(), trk, domain)
     assert out.slots() == {"link_code": code} and out.text == ""
     out = await _link(engine, parent, f"parent-{code}")
@@ -59,7 +60,8 @@ async def test_deep_link_code_is_validated_then_redeemed(engine, monkeypatch):
 async def test_validation_reasks_with_a_hint_when_no_code_is_given(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     parent = await role_chat(engine, "parent-3", Role.PARENT)
-    trk, domain = form_tracker(parent, "link_child_form", ["link_code"], "link_code", "je l'ai pas sous la main")
+    trk = form_tracker(parent, "link_child_form", requested="link_code", new={"link_code": "je l'ai pas sous la main"})
+    domain = validation_domain("link_child_form", ["link_code"])
     out = await run(ValidateLinkChildForm(), trk, domain)
     assert out.slots() == {"link_code": None}
     assert "P-ABCD2345" in out.text and "annuler" in out.text
@@ -100,7 +102,8 @@ async def test_students_and_teachers_cannot_link(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     _, code = await _child_code(engine)
     pupil = await role_chat(engine, "pupil-1", Role.STUDENT)
-    trk, domain = form_tracker(pupil, "link_child_form", ["link_code"], "link_code", code)
+    trk = form_tracker(pupil, "link_child_form", requested="link_code", new={"link_code": code})
+    domain = validation_domain("link_child_form", ["link_code"])
     out = await run(ValidateLinkChildForm(), trk, domain)
     assert out.slots() == {"link_code": None, "requested_slot": None}
     assert "pour les parents" in (await _link(engine, pupil, code)).text

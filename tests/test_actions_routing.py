@@ -6,8 +6,8 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 
 from actions.routing import ActionUseWhatWasSaid
-from tests.actions_support import chat_user, run, use_engine
-from tests.test_actions_employer_helpers import employer_sender
+from tests.support.actions import chat_user, run, use_engine
+from tests.support.employer import employer_sender
 from tremplin.db import session_scope
 from tremplin.models import Account, ChannelIdentity, Role
 from sqlalchemy import select

@@ -8,9 +8,8 @@ from sqlalchemy import select
 import actions.safety as safety
 from actions.moderation import ActionModerationQueue
 from actions.safety import ActionHumanHandoff, ActionReportProblem
-from tests.actions_support import run, tracker, use_engine
-from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
-from tests.test_actions_chat import account_of, notes, role_chat
+from tests.support.actions import account_of, notes, role_chat, run, tracker, use_engine
+from tests.support.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import ChannelIdentity, ProblemReport, Role
 from tremplin.services.applications import apply

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from actions.session import ActionSetRole
-from tests.actions_support import chat_user, run, tracker, use_engine
+from tests.support.actions import chat_user, run, tracker, use_engine
 from tremplin.db import session_scope
 from tremplin.models import Account, Role, Student
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from actions.student_applications import ActionMyApplications, ActionWithdrawApplication
-from tests.actions_support import run, tracker, use_engine
-from tests.test_actions_student_apply import apply_now
-from tests.test_actions_student_support import assert_no_leak, offers, student_chat
+from tests.support.actions import run, tracker, use_engine
+from tests.support.student import apply_now, assert_no_leak, offers, student_chat
 from tremplin.db import session_scope
 from tremplin.models import Application, ApplicationStatus, Notification, Offer, Role
 

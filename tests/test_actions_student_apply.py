@@ -7,9 +7,9 @@ import json
 from sqlalchemy import func, select
 
 from actions.student_apply import ActionApply, ValidateApplyForm
-from tests.actions_support import run, tracker, use_engine
-from tests.factories import MOTIVATION, next_monday
-from tests.test_actions_student_support import form_domain, form_tracker, offers, student_chat
+from tests.support.actions import form_tracker, run, tracker, use_engine
+from tests.support.factories import MOTIVATION, next_monday
+from tests.support.student import apply_now, form_domain, offers, student_chat
 from tremplin.db import session_scope
 from tremplin.models import Application, ApplicationStatus, Offer, OfferStatus, Role
 
@@ -19,14 +19,8 @@ LEAKY = ("Bonjour je m'appelle Léa, j'adore les animaux et je voudrais voir un 
 
 
 async def validate(sender, requested, candidates, **kw):
-    trk = form_tracker(sender, "apply_form", requested, candidates, **{"intent": "apply", **kw})
+    trk = form_tracker(sender, "apply_form", requested=requested, new=candidates, **{"intent": "apply", **kw})
     return await run(ValidateApplyForm(), trk, DOMAIN)
-
-
-async def apply_now(sender, offer_id, motivation=MOTIVATION, **slots):
-    return await run(ActionApply(), tracker(sender, intent="affirm", slots={
-        "apply_offer": f"« Découvrir le fournil » (réf. O-{offer_id})", "apply_motivation": motivation,
-        "apply_confirm": True, **slots}))
 
 
 async def applications(engine) -> list[Application]:

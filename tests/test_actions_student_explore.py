@@ -8,10 +8,10 @@ import re
 from rasa_sdk import Tracker
 
 from actions.student_common import offer_id_from
-from actions.student_explore import QUESTIONS, ActionExploreEnvironments
+from actions.student_explore import QUESTIONS, ActionCancelOutsideForms, ActionExploreEnvironments
 from actions.student_more import ActionShowMore
-from tests.actions_support import run, tracker, use_engine
-from tests.test_actions_student_support import assert_no_leak, offers, student_chat
+from tests.support.actions import run, tracker, use_engine
+from tests.support.student import assert_no_leak, offers, student_chat
 from tremplin.metiers import get_referentiel
 from tremplin.metiers.environments import environment_fit
 from tremplin.seed.demo import seed_demo
@@ -145,3 +145,18 @@ async def test_without_a_place_the_student_is_asked_where_with_fitting_metiers(e
     ref = get_referentiel()
     assert searches and all(environment_fit(["exterieur", "animaux", "calme", "soin"],
                                             ref.find_label(s).environments).ok for s in searches)
+
+
+async def test_annuler_during_the_quiz_ends_it_and_says_so(engine, monkeypatch):
+    """The quiz is no form: « /annuler » used to answer « rien en cours » while a question waited."""
+    use_engine(engine, monkeypatch)
+    sender = await student_chat(engine, "e9")
+    second = (await explore(sender, "exterieur")).messages[0]
+    out = await run(ActionCancelOutsideForms(), typed_after(sender, second, "/annuler", intent="cancel"))
+    assert out.text.startswith("D'accord, on arrête le quiz") and "je sais pas quoi faire" in out.text
+    assert out.buttons == [] and out.slots() == {}
+    # The quiz's results are shown (« Refaire le quiz » carries no answer): nothing is waiting any more.
+    done = {"text": "Voici des idées", "buttons": [{"title": "Refaire le quiz",
+                                                    "payload": '/unsure_career{"environnement": ""}'}]}
+    out = await run(ActionCancelOutsideForms(), typed_after(sender, done, "annuler", intent="cancel"))
+    assert [m.get("response") for m in out.messages] == ["utter_nothing_to_cancel"] and out.text == ""

@@ -10,8 +10,8 @@ from actions.student_more import ActionShowMore
 from actions.student_onboarding import ActionJoinClass
 from actions.student_privacy import ActionInviteParent
 from actions.student_search import ActionSearchOffers, ValidateSearchForm
-from tests.actions_support import run, tracker, use_engine
-from tests.test_actions_student_support import form_domain, form_tracker, student_chat
+from tests.support.actions import form_tracker, run, tracker, use_engine
+from tests.support.student import form_domain, student_chat
 from tremplin.db import session_scope
 from tremplin.models import Employer
 from tremplin.seed.demo import seed_demo
@@ -30,7 +30,8 @@ async def test_from_class_code_to_withdrawal_on_the_demo(engine, monkeypatch):
                                                entities=[{"entity": "code", "value": "FEURS-3A"}]))
     assert "Bienvenue dans la classe" in out.text
 
-    out = await run(ValidateSearchForm(), form_tracker(sender, "search_form", None, {"recherche": "peu importe"}),
+    out = await run(ValidateSearchForm(), form_tracker(sender, "search_form", requested=None,
+                                                       new={"recherche": "peu importe"}),
                     form_domain("search_form"))
     assert out.slots()["requested_slot"] is None  # the class gives the place (the collège) and the week
     out = await run(ActionSearchOffers(), tracker(sender, slots={**slots, "recherche": "peu importe"}))
@@ -47,13 +48,13 @@ async def test_from_class_code_to_withdrawal_on_the_demo(engine, monkeypatch):
         assert secret not in out.text
 
     apply_domain = form_domain("apply_form")
-    out = await run(ValidateApplyForm(), form_tracker(sender, "apply_form", None, {"apply_offer": f"O-{first_id}"},
-                                                      slots=slots, intent="apply"), apply_domain)
+    trk = form_tracker(sender, "apply_form", slots, requested=None, new={"apply_offer": f"O-{first_id}"}, intent="apply")
+    out = await run(ValidateApplyForm(), trk, apply_domain)
     offer_ref = out.slots()["apply_offer"]
     motivation = "Je m'appelle Noé et j'aime pétrir la pâte avec mon oncle, écris-moi au 06 12 34 56 78 !"
-    out = await run(ValidateApplyForm(), form_tracker(sender, "apply_form", "apply_motivation",
-                                                      {"apply_motivation": motivation},
-                                                      slots={**slots, "apply_offer": offer_ref}), apply_domain)
+    out = await run(ValidateApplyForm(), form_tracker(sender, "apply_form", {**slots, "apply_offer": offer_ref},
+                                                      requested="apply_motivation",
+                                                      new={"apply_motivation": motivation}), apply_domain)
     masked = out.slots()["apply_motivation"]
     assert "Noé" not in masked and "06 12" not in masked
     out = await run(ActionApply(), tracker(sender, intent="affirm", slots={

@@ -7,10 +7,9 @@ from sqlalchemy import func, select
 
 from actions.student_onboarding import ActionJoinClass, ActionStudentOnboarding
 from actions.student_privacy import ActionDeleteMyData, ActionInviteParent, ActionShowMyData
-from tests.actions_support import chat_user, run, tracker, use_engine
-from tests.factories import next_monday
-from tests.test_actions_student_apply import apply_now
-from tests.test_actions_student_support import offers, student_chat
+from tests.support.actions import chat_user, run, tracker, use_engine
+from tests.support.factories import next_monday
+from tests.support.student import apply_now, offers, student_chat
 from tremplin.db import session_scope
 from tremplin.models import (
     Account, Application, ApplicationStatus, CodeAttempt, Notification, ParentLinkCode, Role, School, SchoolClass,

@@ -6,11 +6,9 @@ from datetime import date, timedelta
 
 from actions.student_more import ActionShowMore
 from actions.student_search import ActionSearchOffers, ValidateSearchForm
-from tests.actions_support import run, tracker, use_engine
-from tests.factories import employer_with_account, next_monday
-from tests.test_actions_student_support import (
-    assert_no_leak, form_domain, form_tracker, offers, student_chat,
-)
+from tests.support.actions import form_tracker, run, tracker, use_engine
+from tests.support.factories import employer_with_account, next_monday
+from tests.support.student import assert_no_leak, form_domain, offers, student_chat
 from tremplin.db import session_scope
 from tremplin.models import Offer, OfferStatus
 from tremplin.services.offers import OfferDraft, create_offer
@@ -19,7 +17,8 @@ DOMAIN = form_domain("search_form")
 
 
 async def validate(sender, requested, candidates, **kw):
-    return await run(ValidateSearchForm(), form_tracker(sender, "search_form", requested, candidates, **kw), DOMAIN)
+    trk = form_tracker(sender, "search_form", requested=requested, new=candidates, **kw)
+    return await run(ValidateSearchForm(), trk, DOMAIN)
 
 
 async def test_known_student_is_only_asked_what_they_look_for(engine, monkeypatch):
@@ -219,7 +218,7 @@ async def test_concurrent_validations_never_mix_students(engine, monkeypatch):
     without = await student_chat(engine, "s16", home=None, week=False)
     action = ValidateSearchForm()  # one instance, as in the action server
     outs = await asyncio.gather(*[
-        run(action, form_tracker(sender, "search_form", None, {"recherche": "véto"}), DOMAIN)
+        run(action, form_tracker(sender, "search_form", requested=None, new={"recherche": "véto"}), DOMAIN)
         for sender in [with_home, without] * 4])
     assert [o.slots()["requested_slot"] for o in outs] == [None, "lieu"] * 4
 

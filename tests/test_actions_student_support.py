@@ -1,81 +1,8 @@
-"""Helpers of the student action tests (chats, offers, form trackers), and the shared pure logic:
-what « recherche » means and how offer references are read."""
+"""The students' shared pure logic (actions/student_common.py): what « recherche » means and how offer
+references are read."""
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
-
-from rasa_sdk import Tracker
-
 from actions.student_common import offer_id_from, resolve_wanted
-from tests.actions_support import chat_user
-from tests.factories import employer_with_account, next_monday, offer_for
-from tremplin.db import session_scope
-from tremplin.models import Account, ChannelIdentity, Offer, Role
-from tremplin.privacy.identifiers import external_hash
-from tremplin.services.accounts import set_role, student_of
-from sqlalchemy import select
-
-DOMAIN_DIR = Path(__file__).resolve().parents[1] / "domain"
-LEAKS = ("rue de la République", "M. Martin", "0477000000", "Boulangerie test")
-
-
-def form_domain(form: str) -> dict[str, Any]:
-    """The form's required slots, read from domain/core.yml (the contract the actions rely on)."""
-    text = (DOMAIN_DIR / "core.yml").read_text(encoding="utf-8")
-    match = re.search(rf"^  {form}:\n    required_slots: \[([^\]]*)\]", text, re.M)
-    assert match, f"{form} not in domain/core.yml"
-    slots = [s.strip() for s in match.group(1).replace("\n", " ").split(",") if s.strip()]
-    return {"slots": {}, "forms": {form: {"required_slots": slots}}}
-
-
-def form_tracker(sender: str, form: str, requested: str | None, candidates: dict[str, Any], *,
-                 slots: dict[str, Any] | None = None, intent: str = "inform", text: str = "",
-                 entities: list[dict] | None = None) -> Tracker:
-    """What Rasa sends to validate_<form>: the slot candidates as the latest SlotSet events."""
-    all_slots = {**(slots or {}), **candidates, "requested_slot": requested}
-    events = [{"event": "user", "text": text}, {"event": "action", "name": form}] + [
-        {"event": "slot", "name": k, "value": v} for k, v in candidates.items()]
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
-    return Tracker(sender, all_slots, latest, events, False, None, {"name": form}, "action_listen")
-
-
-async def student_chat(engine, name: str, *, first_name: str | None = "Léa", week: date | None = None,
-                       home: str | None = "42094", role: Role = Role.STUDENT) -> str:
-    """A registered chat whose account is a student (with a stage week and a home commune by default)."""
-    sender = await chat_user(engine, name)
-    async with session_scope(engine) as s:
-        account = await s.scalar(select(Account).join(ChannelIdentity).where(
-            ChannelIdentity.external_hash == external_hash("test", name)))
-        await set_role(s, account, role)
-        if role is Role.STUDENT:
-            pupil = await student_of(s, account.id)
-            pupil.first_name = first_name
-            pupil.home_commune_insee = home
-            if week is not False:
-                week = week or next_monday()
-                pupil.stage_start, pupil.stage_end = week, week + timedelta(days=4)
-    return sender
-
-
-async def offers(engine, count: int = 1, *, capacity: int = 1, week: date | None = None) -> list[int]:
-    """Bakery offers in Feurs (with a street address and a contact that must never leak)."""
-    async with session_scope(engine) as s:
-        employer, _ = await employer_with_account(s)
-        made = [await offer_for(s, employer, capacity=capacity, week=week) for _ in range(count)]
-        return [o.id for o in made]
-
-
-async def offer(engine, offer_id: int) -> Offer:
-    async with session_scope(engine) as s:
-        return await s.get(Offer, offer_id)
-
-
-def assert_no_leak(text: str) -> None:
-    for secret in LEAKS:
-        assert secret not in text, f"{secret!r} leaked in: {text}"
 
 
 # --- the pure logic ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.factories import MOTIVATION, employer_with_account, offer_for, student
+from tests.support.factories import MOTIVATION, employer_with_account, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import ApplicationStatus, Notification, Offer
 from tremplin.services import applications as apps

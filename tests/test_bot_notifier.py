@@ -3,73 +3,26 @@ two notifiers on PostgreSQL), and nothing lost or repeated across a restart."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.deliverers import DeliveryError, PrintDeliverer
+from bot.deliverers import PrintDeliverer
 from bot.notification_texts import render_notification
 from bot.notifier import LEASE, MAX_ATTEMPTS, Notifier, backoff
-from tremplin.db import session_scope
-from tremplin.models import Notification, Role
-from tremplin.services.accounts import get_or_create_account
-from tremplin.services.outbox import enqueue
-
-T0 = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
-
-
-class Recorder:
-    def __init__(self, fail_times: int = 0, permanent: bool = False, delay: float = 0.0) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.fail_times = fail_times
-        self.permanent = permanent
-        self.delay = delay
-
-    async def deliver(self, address: str, text: str) -> None:
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if self.fail_times:
-            self.fail_times -= 1
-            raise DeliveryError("telegram down", permanent=self.permanent)
-        self.sent.append((address, text))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def _account(engine: AsyncEngine, chat_id: int, role: Role | None, channel: str = "telegram") -> int:
-    async with session_scope(engine) as session:
-        account = await get_or_create_account(session, channel, chat_id, chat_id)
-        account.role = role
-        return account.id
-
-
-async def _queue(engine: AsyncEngine, account_id: int, kind: str, key: str, at: datetime = T0, **payload) -> None:
-    async with session_scope(engine) as session:
-        row = await enqueue(session, account_id, kind, key, **payload)
-        row.next_attempt_at = at
-
-
-async def _rows(engine: AsyncEngine) -> list[Notification]:
-    async with session_scope(engine) as session:
-        return list(await session.scalars(select(Notification).order_by(Notification.id)))
+from tests.support.notifier import T0, Clock, Recorder, notified_account, outbox_rows, queue_notification
+from tremplin.models import Role
 
 
 async def test_delivers_in_the_right_register_once(engine: AsyncEngine) -> None:
-    student = await _account(engine, 1001, Role.STUDENT)
-    parent = await _account(engine, 1002, Role.PARENT)
-    employer = await _account(engine, 1003, Role.EMPLOYER)
+    student = await notified_account(engine, 1001, Role.STUDENT)
+    parent = await notified_account(engine, 1002, Role.PARENT)
+    employer = await notified_account(engine, 1003, Role.EMPLOYER)
     info = {"code": "C-ABC234", "offer_title": "Boulangerie Martin", "week_start": "2027-01-11"}
-    await _queue(engine, student, "application_accepted", "k1", **info)
-    await _queue(engine, parent, "application_accepted", "k2", **info)
-    await _queue(engine, employer, "application_received", "k3", **info)
+    await queue_notification(engine, student, "application_accepted", "k1", **info)
+    await queue_notification(engine, parent, "application_accepted", "k2", **info)
+    await queue_notification(engine, employer, "application_received", "k3", **info)
     recorder, clock = Recorder(), Clock()
     notifier = Notifier(engine, {"telegram": recorder}, clock=clock)
     assert await notifier.run_once() == 3
@@ -77,45 +30,45 @@ async def test_delivers_in_the_right_register_once(engine: AsyncEngine) -> None:
     assert "Ta candidature C-ABC234 pour « Boulangerie Martin » (semaine du 11 janvier 2027)" in texts["1001"]
     assert "votre enfant" in texts["1002"] and " ta " not in texts["1002"].lower()
     assert "Nouvelle candidature C-ABC234" in texts["1003"] and "Vous pouvez" in texts["1003"]
-    assert all(r.sent_at == T0 and r.attempts == 1 for r in await _rows(engine))
+    assert all(r.sent_at == T0 and r.attempts == 1 for r in await outbox_rows(engine))
     clock.now += timedelta(days=1)
     assert await notifier.run_once() == 0 and len(recorder.sent) == 3
 
 
 async def test_failure_is_retried_later_with_backoff(engine: AsyncEngine) -> None:
-    student = await _account(engine, 2001, Role.STUDENT)
-    await _queue(engine, student, "offer_full", "k-full", code="C-XYZ789", offer_title="Garage")
+    student = await notified_account(engine, 2001, Role.STUDENT)
+    await queue_notification(engine, student, "offer_full", "k-full", code="C-XYZ789", offer_title="Garage")
     recorder, clock = Recorder(fail_times=2), Clock()
     notifier = Notifier(engine, {"telegram": recorder}, clock=clock)
     assert await notifier.run_once() == 0
-    [row] = await _rows(engine)
+    [row] = await outbox_rows(engine)
     assert row.last_error == "telegram down" and row.next_attempt_at == T0 + backoff(1)
     assert await notifier.run_once() == 0 and recorder.fail_times == 1  # not due yet: untouched
     clock.now = T0 + backoff(1)
     assert await notifier.run_once() == 0
     clock.now += backoff(2)
     assert await notifier.run_once() == 1
-    [row] = await _rows(engine)
+    [row] = await outbox_rows(engine)
     assert row.sent_at == clock.now and row.attempts == 3 and row.last_error is None
     assert "complète" in recorder.sent[0][1]
 
 
 async def test_permanent_failure_gives_up(engine: AsyncEngine) -> None:
-    student = await _account(engine, 3001, Role.STUDENT)
-    await _queue(engine, student, "parent_linked", "k-p")
+    student = await notified_account(engine, 3001, Role.STUDENT)
+    await queue_notification(engine, student, "parent_linked", "k-p")
     clock = Clock()
     notifier = Notifier(engine, {"telegram": Recorder(fail_times=1, permanent=True)}, clock=clock)
     assert await notifier.run_once() == 0
     clock.now += timedelta(days=30)
     assert await notifier.run_once() == 0
-    [row] = await _rows(engine)
+    [row] = await outbox_rows(engine)
     assert row.attempts == MAX_ATTEMPTS and row.sent_at is None
 
 
 async def test_restart_neither_resends_nor_loses(engine: AsyncEngine) -> None:
-    student = await _account(engine, 4001, Role.STUDENT)
+    student = await notified_account(engine, 4001, Role.STUDENT)
     for i in range(3):
-        await _queue(engine, student, "application_expired", f"k-{i}", code=f"C-{i}")
+        await queue_notification(engine, student, "application_expired", f"k-{i}", code=f"C-{i}")
     clock = Clock()
     crashed = Notifier(engine, {"telegram": Recorder()}, clock=clock)
     first = Recorder()
@@ -128,15 +81,15 @@ async def test_restart_neither_resends_nor_loses(engine: AsyncEngine) -> None:
     clock.now += LEASE + timedelta(seconds=1)
     assert await notifier.run_once() == 2
     assert len(first.sent) == 1 and len(restarted.sent) == 2
-    assert all(r.sent_at is not None for r in await _rows(engine))
+    assert all(r.sent_at is not None for r in await outbox_rows(engine))
 
 
 async def test_account_without_channel_waits(engine: AsyncEngine) -> None:
-    terminal_user = await _account(engine, 5001, Role.STUDENT, channel="terminal")
-    await _queue(engine, terminal_user, "parent_linked", "k-t")
+    terminal_user = await notified_account(engine, 5001, Role.STUDENT, channel="terminal")
+    await queue_notification(engine, terminal_user, "parent_linked", "k-t")
     clock = Clock()
     assert await Notifier(engine, {"telegram": Recorder()}, clock=clock).run_once() == 0
-    [row] = await _rows(engine)
+    [row] = await outbox_rows(engine)
     assert row.sent_at is None and row.last_error == "no deliverable channel"
     clock.now += timedelta(hours=1)
     local = Recorder()
@@ -145,8 +98,8 @@ async def test_account_without_channel_waits(engine: AsyncEngine) -> None:
 
 
 async def test_terminal_notifications_print_in_the_chat(engine: AsyncEngine) -> None:
-    local = await _account(engine, 7001, Role.STUDENT, channel="terminal")
-    await _queue(engine, local, "application_accepted", "k-local", code="C-LOC234", offer_title="Ferme")
+    local = await notified_account(engine, 7001, Role.STUDENT, channel="terminal")
+    await queue_notification(engine, local, "application_accepted", "k-local", code="C-LOC234", offer_title="Ferme")
     shown: list[str] = []
     assert await Notifier(engine, {"terminal": PrintDeliverer(shown.append)}, clock=Clock()).run_once() == 1
     assert shown == ["🔔 🎉 Bonne nouvelle ! Ta candidature C-LOC234 pour « Ferme » a été acceptée. "
@@ -155,10 +108,10 @@ async def test_terminal_notifications_print_in_the_chat(engine: AsyncEngine) -> 
 
 @pytest.mark.postgres
 async def test_two_notifiers_never_double_send(pg_engine: AsyncEngine) -> None:
-    accounts = [await _account(pg_engine, 6000 + i, Role.STUDENT) for i in range(10)]
+    accounts = [await notified_account(pg_engine, 6000 + i, Role.STUDENT) for i in range(10)]
     for i in range(60):
-        await _queue(pg_engine, accounts[i % 10], "application_accepted", f"k-{i}", at=T0 - timedelta(days=365),
-                     code=f"C-{i}")
+        await queue_notification(pg_engine, accounts[i % 10], "application_accepted", f"k-{i}",
+                                 at=T0 - timedelta(days=365), code=f"C-{i}")
     shared: list[tuple[str, str]] = []
     recorders = [Recorder(delay=0.01), Recorder(delay=0.01)]
     notifiers = [Notifier(pg_engine, {"telegram": r}, batch=7) for r in recorders]
@@ -172,7 +125,7 @@ async def test_two_notifiers_never_double_send(pg_engine: AsyncEngine) -> None:
         shared.extend(r.sent)
     assert len(shared) == 60 and len(set(shared)) == 60
     assert all(r.sent for r in recorders), "both notifiers should have taken a share"
-    assert all(r.sent_at is not None and r.attempts == 1 for r in await _rows(pg_engine))
+    assert all(r.sent_at is not None and r.attempts == 1 for r in await outbox_rows(pg_engine))
 
 
 def test_registers_and_unknown_kinds() -> None:

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from bot import texts
 from bot.storage import pending_turns
-from tests.fakes.bot_api import FakeBotAPI
-from tests.fakes.db import migrated_sqlite
-from tests.fakes.gateway import TEST_CONFIG, GatewayRunner
-from tests.fakes.rasa_server import FakeRasa, text
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.fakes.db import migrated_sqlite
+from tests.support.fakes.gateway import TEST_CONFIG, GatewayRunner
+from tests.support.fakes.rasa_server import FakeRasa, text
 from tremplin.privacy.identifiers import external_hash
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from bot import texts
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.relay import Relay
-from tests.fakes.db import migrated_sqlite
-from tests.fakes.rasa_server import FakeRasa, text
+from tests.support.fakes.db import migrated_sqlite
+from tests.support.fakes.rasa_server import FakeRasa, text
 from tremplin.db import session_scope
 from tremplin.models import ChannelIdentity
 from tremplin.privacy.identifiers import external_hash, unseal

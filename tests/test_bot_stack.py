@@ -13,8 +13,8 @@ import pytest
 
 from bot import stack
 from bot.supervisor import Service, ServiceFailed, wait_healthy
-from tests.fakes.db import migrated_sqlite
-from tests.fakes.rasa_server import FakeRasa, text
+from tests.support.fakes.db import migrated_sqlite
+from tests.support.fakes.rasa_server import FakeRasa, text
 from tremplin.settings import get_settings
 
 
@@ -108,7 +108,7 @@ async def test_run_with_a_token_serves_telegram_and_notifications(tmp_path: Path
 
     from sqlalchemy import select
 
-    from tests.fakes.bot_api import FakeBotAPI
+    from tests.support.fakes.bot_api import FakeBotAPI
     from tremplin.db import session_scope
     from tremplin.models import Account, ChannelIdentity, Role
     from tremplin.privacy.identifiers import external_hash
@@ -149,7 +149,7 @@ async def test_run_with_a_token_serves_telegram_and_notifications(tmp_path: Path
 
 
 async def test_a_refused_token_is_explained(tmp_path: Path) -> None:
-    from tests.fakes.bot_api import FakeBotAPI
+    from tests.support.fakes.bot_api import FakeBotAPI
     api = FakeBotAPI()
     await api.start()
     await (await migrated_sqlite(tmp_path)).dispose()

@@ -11,10 +11,10 @@ import pytest
 from bot import texts
 from bot.inputs import MENU
 from bot.storage import TokenStore
-from tests.fakes.bot_api import FakeBotAPI
-from tests.fakes.db import migrated_sqlite
-from tests.fakes.gateway import GatewayRunner
-from tests.fakes.rasa_server import FakeRasa, text
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.fakes.db import migrated_sqlite
+from tests.support.fakes.gateway import GatewayRunner
+from tests.support.fakes.rasa_server import FakeRasa, text
 from tremplin.privacy.identifiers import external_hash
 
 # PTB's own rate limiter reads RetryAfter.retry_after, deprecated in 22.x (not our code).

@@ -13,8 +13,8 @@ from bot import texts
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.terminal import TerminalChat, render
-from tests.fakes.db import migrated_sqlite
-from tests.fakes.rasa_server import FakeRasa, text
+from tests.support.fakes.db import migrated_sqlite
+from tests.support.fakes.rasa_server import FakeRasa, text
 
 ROLE = '/declare_role{"role": "eleve"}'
 SCRIPT = {
@@ -72,7 +72,7 @@ async def test_chat_command_with_piped_stdin(rasa: FakeRasa, tmp_path: Path) -> 
            "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
     import asyncio
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import sys; from bot.commands import main; sys.exit(main(['chat']))",
+        sys.executable, "-c", "import sys; from bot.bootstrap import main; sys.exit(main(['chat']))",
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out, err = await asyncio.wait_for(proc.communicate("1\nje cherche à Roanne\n".encode()), 30)
     assert proc.returncode == 0, err.decode()

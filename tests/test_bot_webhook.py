@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from bot.deliverers import TelegramDeliverer
 from bot.notifier import Notifier
-from tests.fakes.bot_api import FakeBotAPI
-from tests.fakes.db import migrated_sqlite
-from tests.fakes.gateway import GatewayRunner
-from tests.fakes.rasa_server import FakeRasa
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.fakes.db import migrated_sqlite
+from tests.support.fakes.gateway import GatewayRunner
+from tests.support.fakes.rasa_server import FakeRasa
 from tremplin.db import session_scope
 from tremplin.models import Notification, Role
 from tremplin.services.accounts import get_or_create_account

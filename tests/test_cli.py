@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import make_siret
+from tests.support.factories import make_siret
 from tremplin.cli import main
 from tremplin.settings import get_settings
 

@@ -5,7 +5,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from tests.factories import MOTIVATION, employer_with_account, offer_for, student
+from tests.support.factories import MOTIVATION, employer_with_account, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import Account, Application, ApplicationStatus, EmployerJoinRequest, Notification, Offer
 from tremplin.services import applications as apps

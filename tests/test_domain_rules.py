@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from tests.factories import MOTIVATION, employer_with_account, offer_for, student
+from tests.support.factories import MOTIVATION, employer_with_account, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import Application, ApplicationStatus, ChannelIdentity, Notification, Offer, OfferStatus, utcnow
 from tremplin.services import applications as apps

@@ -16,9 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.notifier import Notifier
-from tests.stack_support import Stack, require_stack, start_stack
-from tests.test_e2e_stack import open_chat
-from tests.test_erasure import everything_readable, raw_bytes
+from tests.support.stack import Stack, open_chat, require_stack, start_stack
+from tests.support.erasure import everything_readable, raw_bytes
 from tremplin.db import session_scope
 from tremplin.models import Notification, utcnow
 from tremplin.privacy.conversations import dispose_tracker_engines, stored_senders, tracker_engine

@@ -7,11 +7,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from bot.rasa_client import RasaClient
-from bot.relay import Relay
-from bot.replies import Reply
-from tests.stack_support import Stack, require_stack, start_stack
-from tremplin.db import make_engine, session_scope
+from tests.support.stack import Stack, open_chat, require_stack, start_stack
+from tremplin.db import session_scope
 from tremplin.models import (Account, Application, ApplicationStatus, Employer, Notification, Offer,
                              OfferStatus, Role)
 
@@ -22,33 +19,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = start_stack(tmp_path_factory.mktemp("stack"))
     yield running
     running.stop()
-
-
-class Chat:
-    """One user in the chat: sends what they type, or presses a button by its title."""
-
-    def __init__(self, relay: Relay, sender: str) -> None:
-        self.relay, self.sender, self.last = relay, sender, []
-
-    async def say(self, text: str) -> str:
-        self.last: list[Reply] = await self.relay.ask(self.sender, text)
-        return "\n".join(reply.text for reply in self.last)
-
-    async def press(self, title_part: str) -> str:
-        for reply in self.last:
-            for button in reply.buttons:
-                if title_part.lower() in button.title.lower():
-                    return await self.say(button.payload)
-        raise AssertionError(f"no button « {title_part} » in {[b.title for r in self.last for b in r.buttons]}")
-
-
-async def open_chat(stack: Stack, name: str, channel: str = "test") -> tuple[Chat, RasaClient, object]:
-    """`channel="demo"` with name "employer:<SIRET>" talks as the seeded contact of that demo company."""
-    engine = make_engine(stack.database_url)
-    client = RasaClient(stack.rasa_url, timeout=60)
-    await client.start()
-    relay = Relay(client, channel, engine, retry_delays=(1.0, 2.0))
-    return Chat(relay, await relay.register(name, name)), client, engine
 
 
 async def test_student_applies_parent_links_employer_accepts_and_everyone_is_told(stack):

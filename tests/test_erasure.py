@@ -12,8 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, insert, select
-from sqlalchemy import text as sql
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.deliverers import LogDeliverer
@@ -22,9 +21,10 @@ from bot.rasa_client import RasaClient
 from bot.relay import FORGET_SENDER, Relay
 from bot.replies import Button
 from bot.storage import TokenStore, ensure_tables
-from tests.factories import employer_with_account, offer_for, student
-from tests.fakes.db import migrated_sqlite
-from tests.fakes.rasa_server import FakeRasa, text
+from tests.support.erasure import everything_readable, raw_bytes
+from tests.support.factories import employer_with_account, offer_for, student
+from tests.support.fakes.db import migrated_sqlite
+from tests.support.fakes.rasa_server import FakeRasa, text
 from tremplin.db import session_scope
 from tremplin.models import Account, Application, Notification, ProblemReport, Role, Student, utcnow
 from tremplin.privacy.conversations import (dispose_tracker_engines, erase_conversations, events, last_activity,
@@ -67,22 +67,6 @@ async def say(store: AsyncEngine, sender: str, *texts: str, at: datetime | None 
             await conn.execute(insert(events).values(
                 sender_id=sender, type_name="bot", timestamp=stamp + 0.1,
                 data=json.dumps({"event": "bot", "timestamp": stamp + 0.1, "text": f"Tu as dit : {said}"})))
-
-
-async def everything_readable(engine: AsyncEngine, but: tuple[str, ...] = ()) -> str:
-    """Every row of every table, as text (what anyone with SQL access could read back)."""
-    async with engine.connect() as conn:
-        names = [n for n in await conn.run_sync(lambda c: inspect(c).get_table_names()) if n not in but]
-        dump = []
-        for name in names:
-            dump += [str(tuple(row)) for row in await conn.execute(sql(f'SELECT * FROM "{name}"'))]
-    return "\n".join(dump)
-
-
-def raw_bytes(engine: AsyncEngine) -> bytes:
-    """The SQLite database file and its -wal / -journal companions, byte for byte."""
-    path = Path(engine.url.database)
-    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
 class Recorder:
@@ -271,7 +255,7 @@ async def test_a_deleted_chat_writing_again_is_registered_as_a_new_user(tmp_path
 
 async def test_a_failing_action_logs_where_never_what_was_typed(engine, monkeypatch, caplog) -> None:
     from actions.base import SORRY, TremplinAction
-    from tests.actions_support import chat_user, run, tracker, use_engine
+    from tests.support.actions import chat_user, run, tracker, use_engine
 
     class Breaks(TremplinAction):
         action_name = "action_breaks"

@@ -3,7 +3,7 @@ stores its turns like Rasa's SQL tracker store: an update received but not answe
 crash is answered once at the next start; a turn Rasa had already run is not run again, its
 answer is read back from the tracker store and only what was not sent yet is sent; a button whose
 token was spent is replayed with its payload. Last, the real thing: the gateway as a process of
-its own (tests/fault_procs.py), killed with SIGKILL while Rasa holds the turn, then restarted."""
+its own (tests/support/fault_procs.py), killed with SIGKILL while Rasa holds the turn, then restarted."""
 from __future__ import annotations
 
 import asyncio
@@ -17,11 +17,11 @@ from bot.replies import Button
 from bot.storage import TokenStore
 from bot.telegram_app import bot_key
 from bot.telegram_inbox import Inbox, inbox, inbox_engine
-from tests.fakes.bot_api import FakeBotAPI
-from tests.fakes.db import migrated_sqlite
-from tests.fakes.gateway import GatewayRunner
-from tests.fakes.rasa_server import FakeRasa, text
-from tests.fault_stack import front, front_env, start_front
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.fakes.db import migrated_sqlite
+from tests.support.fakes.gateway import GatewayRunner
+from tests.support.fakes.rasa_server import FakeRasa, text
+from tests.support.fault_stack import front, front_env, start_front
 from tremplin.privacy.identifiers import external_hash
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

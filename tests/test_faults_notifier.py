@@ -1,4 +1,4 @@
-"""kill -9 of the notifier (its own process, tests/fault_procs.py) while employers' decisions fill
+"""kill -9 of the notifier (its own process, tests/support/fault_procs.py) while employers' decisions fill
 the outbox, short form: every notification reaches the fake Bot API exactly once (nothing lost,
 nothing twice), on PostgreSQL (SQLite when it is absent). More runs: `scripts/faults.py --target notifier`."""
 from __future__ import annotations
@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.supervisor import Service
-from tests.conftest import pg_problem, require_postgres
-from tests.fault_runs import notifier
-from tests.fault_stack import front, front_env, start_front
-from tests.runtime_stack import drop_postgres, fresh_api, postgres_demo, sqlite_demo
+from tests.support.postgres import pg_problem, require_postgres
+from tests.support.fault_runs import notifier
+from tests.support.fault_stack import front, front_env, start_front
+from tests.support.runtime_stack import drop_postgres, fresh_api, postgres_demo, sqlite_demo
 from tremplin.db import make_engine
 from tremplin.models import Role
 
@@ -26,7 +26,7 @@ RUNS = 2
 
 @dataclass
 class NotifierOnly:
-    """What tests.fault_runs.notifier needs of a stack: the notifier, killable and restartable."""
+    """What tests.support.fault_runs.notifier needs of a stack: the notifier, killable and restartable."""
     service: Service
     lease: float
 
@@ -75,10 +75,10 @@ async def test_a_database_outage_between_delivery_and_mark_neither_resends_nor_l
 
     import bot.notifier as notifier_module
     from bot.notifier import Notifier
-    from tests.test_bot_notifier import T0, Clock, Recorder, _account, _queue, _rows
+    from tests.support.notifier import T0, Clock, Recorder, notified_account, outbox_rows, queue_notification
 
-    student = await _account(engine, 4101, Role.STUDENT)
-    await _queue(engine, student, "application_expired", "k-outage", code="C-1")
+    student = await notified_account(engine, 4101, Role.STUDENT)
+    await queue_notification(engine, student, "application_expired", "k-outage", code="C-1")
     real_scope, failures = notifier_module.session_scope, []
 
     def flaky_scope(*args, **kwargs):
@@ -93,4 +93,4 @@ async def test_a_database_outage_between_delivery_and_mark_neither_resends_nor_l
     clock.now = T0 + notifier_module.LEASE * 2   # long after the lease: nothing to send again
     assert await Notifier(engine, {"telegram": recorder}, clock=clock).run_once() == 0
     assert len(recorder.sent) == 1 and len(failures) == 2
-    assert all(row.sent_at is not None for row in await _rows(engine))
+    assert all(row.sent_at is not None for row in await outbox_rows(engine))

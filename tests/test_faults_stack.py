@@ -16,11 +16,11 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import pg_problem
-from tests.fault_runs import one_run
-from tests.fault_stack import BENCH_FLAG, PG_RESTART, FaultStack
-from tests.runtime_stack import PG_ADMIN_URL, drop_postgres, fresh_api, postgres_demo, sqlite_demo
-from tests.stack_support import require_stack
+from tests.support.postgres import pg_problem
+from tests.support.fault_runs import one_run
+from tests.support.fault_stack import BENCH_FLAG, PG_RESTART, FaultStack
+from tests.support.runtime_stack import PG_ADMIN_URL, drop_postgres, fresh_api, postgres_demo, sqlite_demo
+from tests.support.stack import require_stack
 from tremplin.db import make_engine
 from tremplin.settings import sync_database_url
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from tests.factories import employer_with_account, make_siret
+from tests.support.factories import employer_with_account, make_siret
 from tremplin.db import make_engine, session_scope
 from tremplin.io.offer_rows import map_header
 from tremplin.io.offers_csv import export_offers, import_offers

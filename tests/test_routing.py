@@ -9,8 +9,8 @@ from typing import Any
 
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.routing import Drain, HashRing, Router, parse_urls
-from tests.fakes.rasa_server import FakeRasa
-from tests.stack_support import free_port
+from tests.support.fakes.rasa_server import FakeRasa
+from tests.support.stack import free_port
 
 NODES = [f"http://127.0.0.1:{5005 + i}" for i in range(4)]
 KEYS = [f"sender-{i:05d}" for i in range(20_000)]

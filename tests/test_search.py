@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event
 
-from tests.factories import employer_with_account, next_monday
+from tests.support.factories import employer_with_account, next_monday
 from tremplin.db import session_scope
 from tremplin.models import Employer, Offer, OfferStatus
 from tremplin.services.offers import OfferDraft, create_offer

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
+from tests.support.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import ApplicationStatus, CodeAttempt, Notification, Role, School, utcnow
 from tremplin.services import applications as apps

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import employer_with_account, make_siret, offer_for
+from tests.support.factories import employer_with_account, make_siret, offer_for
 from tremplin.db import session_scope
 from tremplin.models import Account, Employer, Notification, Role
 from tremplin.services.accounts import get_or_create_account, set_role

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from tests.factories import employer_with_account, offer_for
+from tests.support.factories import employer_with_account, offer_for
 from tremplin.db import session_scope
 from tremplin.geography import get_communes
 from tremplin.metiers.environments import environment_fit

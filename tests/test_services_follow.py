@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tremplin.dates.period import french_date
-from tests.factories import MOTIVATION, employer_with_account, offer_for, student
+from tests.support.factories import MOTIVATION, employer_with_account, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import Account, CodeAttempt, Notification, ParentLink, Role, utcnow
 from tremplin.services import applications as apps

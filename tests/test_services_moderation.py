@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.factories import MOTIVATION, employer_with_account, offer_for, student
+from tests.support.factories import MOTIVATION, employer_with_account, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import (
     Account, Application, ApplicationStatus, AuditEntry, Notification, OfferStatus, ProblemReport, Role,

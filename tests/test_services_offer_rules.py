@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
+from tests.support.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import OfferStatus
 from tremplin.queries.employers import (application_counts, offers_of, open_offers_of, owned_offer,

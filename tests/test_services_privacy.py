@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
+from tests.support.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
 from tremplin.db import session_scope
 from tremplin.models import (
     Account, Application, ApplicationStatus, AuditEntry, ChannelIdentity, CodeAttempt, Employer, EmployerJoinRequest,

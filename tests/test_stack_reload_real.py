@@ -14,9 +14,9 @@ from pathlib import Path
 
 from bot import texts
 from bot.routing import HashRing
-from tests.fakes.bot_api import FakeBotAPI
-from tests.replica_stack import seeded_database
-from tests.stack_support import free_port, require_stack
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.replica_stack import seeded_database
+from tests.support.stack import free_port, require_stack
 from tremplin.privacy.identifiers import external_hash
 from tremplin.settings import REPO_ROOT
 
@@ -59,7 +59,7 @@ async def test_reload_model_keeps_every_pupil_answered(tmp_path: Path) -> None:
     out = tmp_path / "run.out"
     with open(out, "wb") as sink:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tremplin.cli", "run", "--rasa-replicas", "2", stdout=sink,
+            sys.executable, "-m", "bot", "run", "--rasa-replicas", "2", stdout=sink,
             stderr=asyncio.subprocess.STDOUT, env=env, cwd=str(REPO_ROOT))
     try:
         await api.wait_until(lambda: any(c[0] == "getUpdates" for c in api.calls), timeout=400)

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from bench.load import Run, load
 from bot.routing import HashRing
-from tests.replica_stack import GatewayOverReplicas, ReplicaStack, start_replica_stack
-from tests.stack_support import require_stack
+from tests.support.replica_stack import GatewayOverReplicas, ReplicaStack, start_replica_stack
+from tests.support.stack import require_stack
 from tremplin.db import make_engine, session_scope
 from tremplin.privacy.identifiers import external_hash
 

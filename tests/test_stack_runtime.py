@@ -9,13 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.classroom import classroom_burst
-from tests.fakes.gateway import GatewayRunner
-from tests.faults import application, registration, run_once
-from tests.conftest import pg_problem, require_postgres
-from tests.runtime_stack import (STACK_CONFIG, RuntimeStack, drop_postgres, fresh_api, postgres_demo,
+from tests.support.classroom import classroom_burst
+from tests.support.fakes.gateway import GatewayRunner
+from tests.support.faults import application, registration, run_once
+from tests.support.postgres import pg_problem, require_postgres
+from tests.support.runtime_stack import (STACK_CONFIG, RuntimeStack, drop_postgres, fresh_api, postgres_demo,
                                  sqlite_demo)
-from tests.stack_support import require_stack
+from tests.support.stack import require_stack
 from tremplin.db import make_engine
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from tests.web_support import new_token, next_monday, offer_body, web_client
+from tests.support.web import new_token, next_monday, offer_body, web_client
 from tremplin.db import session_scope
 from tremplin.models import AuditEntry, Offer, OfferStatus, PartnerOffer
 from tremplin.services.partners import hash_token, list_tokens, revoke_token

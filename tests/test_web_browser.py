@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser_support import WebServer, axe_violations, fits_width, new_driver, require_browser, screenshot
-from tests.stack_support import Stack, require_stack, start_stack
+from tests.support.browser import WebServer, axe_violations, fits_width, new_driver, require_browser, screenshot
+from tests.support.stack import Stack, require_stack, start_stack
 
 TIMEOUT = 90
 
@@ -175,7 +175,7 @@ def _partner_offer(stack: Stack, site: WebServer) -> None:
     import json
     import urllib.request
 
-    from tests.web_support import new_token, offer_body
+    from tests.support.web import new_token, offer_body
     from tremplin.db import make_engine
 
     async def token() -> str:

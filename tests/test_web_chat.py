@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.storage import ensure_tables
-from tests.fakes.rasa_server import FakeRasa, text
-from tests.web_support import web_client
+from tests.support.fakes.rasa_server import FakeRasa, text
+from tests.support.web import web_client
 from tremplin.models import ChannelIdentity
 
 PAYLOAD = '/declare_role{"role": "eleve"}'

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
-from tests.web_support import web_client
+from tests.support.factories import MOTIVATION, employer_with_account, next_monday, offer_for, student
+from tests.support.web import web_client
 from tremplin.db import session_scope
 from tremplin.models import Account, Offer, OfferStatus, Role, School, SchoolClass, utcnow
 from tremplin.services import applications as apps

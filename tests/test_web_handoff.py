@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from bot.rasa_client import RasaClient
 from bot.relay import Relay
 from bot.storage import ensure_tables
-from tests.fakes.bot_api import FakeBotAPI
-from tests.fakes.db import migrated_sqlite
-from tests.fakes.gateway import GatewayRunner
-from tests.fakes.rasa_server import FakeRasa, text
-from tests.web_support import web_client
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.fakes.db import migrated_sqlite
+from tests.support.fakes.gateway import GatewayRunner
+from tests.support.fakes.rasa_server import FakeRasa, text
+from tests.support.web import web_client
 from tremplin.db import session_scope
 from tremplin.models import Account, ChannelIdentity, Role
 from tremplin.services.accounts import find_account, get_or_create_account

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack_support import require_stack
-from tests.tasks.engine import Answer, Say
-from tests.tasks.suite import FLOOR, all_cases, report, run_suite, select
+from tests.support.stack import require_stack
+from tests.support.tasks.engine import Answer, Say
+from tests.support.tasks.suite import FLOOR, all_cases, report, run_suite, select
 from tremplin.settings import REPO_ROOT
 
 # PTB's own rate limiter reads RetryAfter.retry_after, deprecated in 22.x (not our code).
@@ -33,14 +33,14 @@ def _typed(case) -> list[str]:
 def _nlu_sentences() -> set[str]:
     """Every example of the NLU training data and held-out sets (the indented `- ` lines of their
     `examples: |` blocks), annotations removed, normalised."""
-    from tests.tasks.engine import norm
+    from tests.support.tasks.engine import norm
     files = [*(REPO_ROOT / "data" / "nlu" / "examples").glob("*.yml"), *(REPO_ROOT / "tests" / "nlu").glob("*.yml")]
     return {norm(ANNOTATION.sub(r"\1", match.group(1))) for path in files
             for match in re.finditer(r"^\s{2,}- (.+)$", path.read_text(), re.M)}
 
 
 def test_cases_are_many_varied_and_written_apart_from_the_nlu_data():
-    from tests.tasks.engine import norm
+    from tests.support.tasks.engine import norm
     cases = all_cases()
     assert len(cases) >= 150
     journeys = {case.journey for case in cases}

@@ -4,11 +4,11 @@ bot.deliverers.TelegramDeliverer), configured from the environment like them (DA
 TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL pointing at the fake Bot API, RASA_URL,
 TREMPLIN_TRACKER_DB_URL), with the test stack's settings where the defaults suit a real deployment
 but not a test: long polls of 1 s, no flood limiter against the fake API, the gateway's retries
-long enough to outlast a Rasa restart (tests.runtime_stack.STACK_CONFIG), and the notifier's lease
+long enough to outlast a Rasa restart (tests.support.runtime_stack.STACK_CONFIG), and the notifier's lease
 shortened (TREMPLIN_FAULT_LEASE, seconds) so a row claimed by a killed notifier comes back in
 seconds instead of 5 minutes.
 
-    python -m tests.fault_procs gateway|notifier
+    python -m tests.support.fault_procs gateway|notifier
 
 Writes TREMPLIN_FAULT_READY (a file path) once it serves; logs in TREMPLIN_DATA_DIR/logs/."""
 from __future__ import annotations
@@ -39,7 +39,7 @@ async def gateway(ready: Path) -> int:
     from bot.logs import setup_logging
     from bot.runners import stop_on_signals
     from bot.telegram_app import serve
-    from tests.runtime_stack import STACK_CONFIG
+    from tests.support.runtime_stack import STACK_CONFIG
     from tremplin.db import dispose_engines
 
     setup_logging("gateway", console=False)

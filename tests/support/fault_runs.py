@@ -1,4 +1,4 @@
-"""One run of each fault of the suite, on a running tests.fault_stack.FaultStack:
+"""One run of each fault of the suite, on a running tests.support.fault_stack.FaultStack:
 - « actions », « rasa », « gateway »: kill -9 at a random message of scripted conversations; one
   run is one kill, possibly with several conversations in flight (`conversations`) whose answers
   all wait for the same restart;
@@ -14,10 +14,10 @@ import time
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.fakes.bot_api import FakeBotAPI
-from tests.fault_notify import decide, last_id, prepare, settle, tally
-from tests.fault_stack import FaultStack
-from tests.faults import RunReport, Script, application, registration, run_once
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.fault_notify import decide, last_id, prepare, settle, tally
+from tests.support.fault_stack import FaultStack
+from tests.support.faults import RunReport, Script, application, registration, run_once
 
 TARGETS = ("actions", "rasa", "gateway", "notifier", "postgres")
 DECISIONS = 8            # employers' decisions per notifier run: 16 notifications or more

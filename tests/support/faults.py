@@ -1,9 +1,9 @@
 """A fault in the middle of a scripted conversation (an employer registering, a pupil applying),
 through the real gateway (fake Bot API): kill -9 of the action server, of Rasa or of the gateway
-itself, or a PostgreSQL restart (tests.fault_stack); the process comes back and the conversation
+itself, or a PostgreSQL restart (tests.support.fault_stack); the process comes back and the conversation
 goes on. Counted per run: user messages lost, answers given twice, questions asked again (an answer
 the form forgot), « Oups », whether the database holds what was typed, and for the runs that check
-notifications (tests.fault_notify) those lost or delivered twice. More runs: tests.fault_runs."""
+notifications (tests.support.fault_notify) those lost or delivered twice. More runs: tests.support.fault_runs."""
 from __future__ import annotations
 
 import asyncio
@@ -19,12 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
-from tests.fakes.bot_api import FakeBotAPI
-from tests.fault_notify import NotifyTally
-from tests.runtime_stack import RuntimeStack
-from tests.tasks import rules as r
-from tests.tasks.engine import norm
-from tests.tasks.world import luhn_siret
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.fault_notify import NotifyTally
+from tests.support.runtime_stack import RuntimeStack
+from tests.support.tasks import rules as r
+from tests.support.tasks.engine import norm
+from tests.support.tasks.world import luhn_siret
 from tremplin.models import Application, ChannelIdentity, Employer, Student
 from tremplin.privacy.identifiers import external_hash
 

@@ -3,7 +3,7 @@ loosely on the words of the question (the bot's wording may change; the meaning 
 does not). Patterns are on normalised text: lower case, no accents (see engine.norm)."""
 from __future__ import annotations
 
-from tests.tasks.engine import Answer, Press, Rule, Say
+from tests.support.tasks.engine import Answer, Press, Rule, Say
 
 # Questions, as a user recognises them.
 Q_METIER_STUDENT = r"quel metier|quel domaine"

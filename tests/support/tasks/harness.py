@@ -1,6 +1,6 @@
 """The task-success stack: the real Rasa server, the real action server (both from
-tests/stack_support.start_stack, on a seeded SQLite demo database) and the real Telegram gateway
-(bot.telegram_app.serve) polling the fake Bot API of tests/fakes/bot_api.py.
+tests/support/stack.start_stack, on a seeded SQLite demo database) and the real Telegram gateway
+(bot.telegram_app.serve) polling the fake Bot API of tests/support/fakes/bot_api.py.
 
 A simulated user is one Telegram chat: `TelegramUser.say()` pushes a text update, `press()` a
 callback query for one of the bot's inline buttons; both wait until the gateway has finished
@@ -20,9 +20,9 @@ from typing import Any
 import bot.telegram_app as telegram_app
 from bot.config import BotConfig
 from bot.telegram_gateway import TelegramGateway
-from tests.fakes.bot_api import FakeBotAPI
-from tests.fakes.gateway import GatewayRunner
-from tests.stack_support import Stack, start_stack
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.fakes.gateway import GatewayRunner
+from tests.support.stack import Stack, start_stack
 from tremplin.db import make_engine
 
 # Rasa answers slowly when a dozen chats talk at once on 2 cores: a short timeout would make the

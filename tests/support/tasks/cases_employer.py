@@ -3,10 +3,10 @@
 answering applications with or without the words « accepter »/« refuser », giving up mid-form."""
 from __future__ import annotations
 
-from tests.tasks import checks as c
-from tests.tasks import rules as r
-from tests.tasks.engine import Answer, Case, Press, Rule, Say
-from tests.tasks.world import luhn_siret, spaced
+from tests.support.tasks import checks as c
+from tests.support.tasks import rules as r
+from tests.support.tasks.engine import Answer, Case, Press, Rule, Say
+from tests.support.tasks.world import luhn_siret, spaced
 from tremplin.models import ApplicationStatus
 
 FEURS, MONTBRISON, ROANNE, MARCIGNY, CHARLIEU = "42094", "42147", "42187", "71275", "42052"
@@ -55,7 +55,7 @@ def _register_cases() -> list[Case]:
 def _plain(text: str) -> str:
     import re
 
-    from tests.tasks.engine import norm
+    from tests.support.tasks.engine import norm
     return re.escape(norm(text))
 
 

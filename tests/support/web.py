@@ -18,7 +18,7 @@ def next_monday(weeks: int = 3) -> date:
 
 
 def offer_body(n: int = 1, *, siret: str | None = None, weeks: int = 3, **overrides: Any) -> dict[str, Any]:
-    from tests.factories import make_siret
+    from tests.support.factories import make_siret
     start = next_monday(weeks)
     body = {"reference": f"REF-{n:05d}", "siret": siret or make_siret(20_000 + n % 50),
             "employer_name": f"Atelier partenaire {n % 50}", "commune": "Feurs 42", "metier": "D1102",

@@ -16,9 +16,9 @@ from typing import Any
 
 from bot.stack import Topology, build_services, warm_up, write_endpoints
 from bot.supervisor import Service
-from tests.fakes.gateway import TEST_CONFIG
-from tests.runtime_stack import PG_ADMIN_URL, drop_postgres, postgres_demo, sqlite_demo
-from tests.stack_support import MODEL, free_port
+from tests.support.fakes.gateway import TEST_CONFIG
+from tests.support.runtime_stack import PG_ADMIN_URL, drop_postgres, postgres_demo, sqlite_demo
+from tests.support.stack import MODEL, free_port
 from tremplin.settings import get_settings, sync_database_url
 
 # Real turns under load take seconds on 2 cores: a short timeout would send a turn twice.
@@ -128,9 +128,9 @@ class GatewayOverReplicas:
 
     async def __aenter__(self) -> GatewayOverReplicas:
         import bot.telegram_app as telegram_app
-        from tests.fakes.bot_api import FakeBotAPI
-        from tests.fakes.gateway import GatewayRunner
-        from tests.tasks import harness
+        from tests.support.fakes.bot_api import FakeBotAPI
+        from tests.support.fakes.gateway import GatewayRunner
+        from tests.support.tasks import harness
         from tremplin.db import make_engine
         # A bot of its own each time: update ids restart at 1 on a new fake API, and the update
         # log (per bot, in the shared database) would drop them as duplicates.
@@ -145,7 +145,7 @@ class GatewayOverReplicas:
         return self
 
     def user(self, chat_id: int) -> Any:
-        from tests.tasks.harness import TelegramUser
+        from tests.support.tasks.harness import TelegramUser
         return TelegramUser(self.api, chat_id)
 
     async def __aexit__(self, *exc: object) -> None:

@@ -1,24 +1,27 @@
-"""Helpers for the employer action tests: a company account, form trackers with freshly extracted slots
-(the way Rasa hands them to a validation action), and the forms as the domain should declare them."""
+"""Helpers for the employer action tests: a company account, an answer to a form's question (through the one
+`form_tracker`), the forms as the domain should declare them, and a registration form filled in."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from rasa_sdk import Tracker
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from actions.employer_offer_checks import SLOTS as PUBLISH_SLOTS
 from actions.employer_register import SLOTS as REGISTER_SLOTS
-from tests.actions_support import Outcome, chat_user, run
-from tests.factories import make_siret
+from tests.support.actions import Outcome, chat_user, form_tracker, run
+from tests.support.factories import make_siret
 from tremplin.dates.period import french_date
 from tremplin.db import session_scope
 from tremplin.models import Account, ChannelIdentity, Employer, Role
 
 DOMAIN = {"slots": {}, "forms": {"register_company_form": {"required_slots": REGISTER_SLOTS},
                                  "publish_offer_form": {"required_slots": PUBLISH_SLOTS}}}
+
+# A registration form answered in full (the confirmation aside).
+FILLED = {"company_siret": "73282932000074", "company_name": "Boulangerie du Forez", "company_lieu": "Feurs (42)",
+          "company_contact": "Claire Martin", "company_phone": "04 77 12 34 56", "company_charter": True}
 
 _seed = iter(range(500, 10_000))
 
@@ -52,17 +55,6 @@ async def employer_sender(engine: AsyncEngine, name: str, *, trusted: bool = Tru
             select(ChannelIdentity.account_id).where(ChannelIdentity.external_hash == sender)))
         account.employer_id, account.role = employer.id, Role.EMPLOYER
         return sender, employer.id
-
-
-def form_tracker(sender: str, form: str, slots: dict[str, Any], *, requested: str | None, text: str = "",
-                 intent: str = "inform", entities: list[dict] | None = None,
-                 new: dict[str, Any] | None = None) -> Tracker:
-    """`new` are the slots Rasa just extracted from this message: the ones the validation action checks."""
-    new = dict(new or {})
-    all_slots = {**slots, **new, "requested_slot": requested}
-    events = [{"event": "user", "text": text}] + [{"event": "slot", "name": k, "value": v} for k, v in new.items()]
-    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
-    return Tracker(sender, all_slots, latest, events, False, None, {"name": form}, "action_listen")
 
 
 async def answer(action, sender: str, form: str, slots: dict[str, Any], slot: str, value: Any, *,

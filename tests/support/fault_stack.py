@@ -1,6 +1,6 @@
 """Every process of a deployment, each one killable at any moment: Rasa and the action server
-(tests.runtime_stack), the Telegram gateway and the notifier as processes of their own
-(tests.fault_procs) talking to the fake Bot API of the test process, and PostgreSQL itself
+(tests.support.runtime_stack), the Telegram gateway and the notifier as processes of their own
+(tests.support.fault_procs) talking to the fake Bot API of the test process, and PostgreSQL itself
 (restarted: every connection on the machine is cut).
 
 PostgreSQL is shared with whoever else works on this machine: before each restart, the flag file
@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.supervisor import Service
-from tests.fakes.bot_api import FakeBotAPI
-from tests.runtime_stack import RuntimeStack
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.runtime_stack import RuntimeStack
 from tremplin.settings import REPO_ROOT
 
 BENCH_FLAG = Path("/tmp/tremplin-bench-running")
@@ -54,8 +54,8 @@ def restart_postgres() -> float:
 
 
 def front(name: str, tmp: Path, env: dict[str, str]) -> Service:
-    """The gateway or the notifier as its own process (tests.fault_procs), logs and ready file in `tmp`."""
-    return Service(name, [sys.executable, "-m", "tests.fault_procs", name], "", tmp / f"{name}.log", REPO_ROOT,
+    """The gateway or the notifier as its own process (tests.support.fault_procs), logs and ready file in `tmp`."""
+    return Service(name, [sys.executable, "-m", "tests.support.fault_procs", name], "", tmp / f"{name}.log", REPO_ROOT,
                    env | {"TREMPLIN_FAULT_READY": str(tmp / f"{name}.ready"),
                           "TREMPLIN_DATA_DIR": env.get("TREMPLIN_DATA_DIR", str(tmp / "var"))})
 

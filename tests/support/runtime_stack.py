@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.stack import TRACKER_STORE, write_endpoints
 from bot.supervisor import Service
-from tests.fakes.bot_api import FakeBotAPI
-from tests.fakes.gateway import TEST_CONFIG
-from tests.stack_support import MODEL, RASA_BIN, free_port
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.fakes.gateway import TEST_CONFIG
+from tests.support.stack import MODEL, RASA_BIN, free_port
 from tremplin.settings import REPO_ROOT
 
 PG_ADMIN_URL = os.environ.get("TREMPLIN_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")

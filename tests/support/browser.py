@@ -99,7 +99,7 @@ class WebServer:
     error: BaseException | None = None
 
     def start(self) -> str:
-        from tests.stack_support import free_port
+        from tests.support.stack import free_port
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self._thread = threading.Thread(target=self._run, args=(port,), daemon=True)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import BotConfig
 from bot.telegram_app import serve
-from tests.fakes.bot_api import FakeBotAPI
+from tests.support.fakes.bot_api import FakeBotAPI
 
 TEST_CONFIG = BotConfig(webhook_url=None, webhook_secret="s3cret-for-tests", webhook_listen="127.0.0.1:0",
                         action_server_url="", rasa_timeout=5.0, retry_delays=(0.3, 0.5, 1.0, 1.0, 2.0))

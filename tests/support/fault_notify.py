@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.notification_texts import render_notification
-from tests.fakes.bot_api import FakeBotAPI
+from tests.support.fakes.bot_api import FakeBotAPI
 from tremplin.db import retry_unavailable, session_scope
 from tremplin.models import Account, Application, ChannelIdentity, Notification, Offer, ParentLink, Role, Student
 from tremplin.models.offers import OfferPeriod, OfferStatus
@@ -65,7 +65,7 @@ async def prepare(engine: AsyncEngine, count: int, first_chat: int) -> list[Deci
         offers = list((await session.execute(
             select(Offer.id, Offer.employer_id, func.min(OfferPeriod.start_date), func.min(OfferPeriod.end_date))
             .join(OfferPeriod, OfferPeriod.offer_id == Offer.id)
-            # Not the health offers: the scripted pupil applies to one of them (tests.faults).
+            # Not the health offers: the scripted pupil applies to one of them (tests.support.faults).
             .where(Offer.status == OfferStatus.PUBLISHED, Offer.places_left > 0, Offer.domain != "J")
             .group_by(Offer.id, Offer.employer_id))).all())
         random.shuffle(offers)

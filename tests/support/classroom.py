@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import texts
-from tests.fakes.bot_api import FakeBotAPI
-from tests.fakes.gateway import GatewayRunner
-from tests.runtime_stack import STACK_CONFIG, fresh_api
+from tests.support.fakes.bot_api import FakeBotAPI
+from tests.support.fakes.gateway import GatewayRunner
+from tests.support.runtime_stack import STACK_CONFIG, fresh_api
 from tremplin.db import make_engine
 from tremplin.models import ChannelIdentity, SchoolClass, Student
 from tremplin.privacy.identifiers import external_hash

@@ -2,9 +2,9 @@
 contact, see the class), the Tremplin team (figures, moderation queue, approving an offer)."""
 from __future__ import annotations
 
-from tests.tasks import checks as c
-from tests.tasks import rules as r
-from tests.tasks.engine import Answer, Case, Press, Rule, Say
+from tests.support.tasks import checks as c
+from tests.support.tasks import rules as r
+from tests.support.tasks.engine import Answer, Case, Press, Rule, Say
 from tremplin.models import OfferStatus
 
 LINKED = r"relie|c'est fait"
@@ -67,7 +67,7 @@ def _teacher_cases() -> list[Case]:
 def _name_regex(short: str) -> str:
     import re
 
-    from tests.tasks.engine import norm
+    from tests.support.tasks.engine import norm
     compact = norm(short).replace(" ", "")
     return r"\s?".join(re.escape(ch) for ch in compact)
 

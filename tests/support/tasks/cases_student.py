@@ -4,9 +4,9 @@ Weeks: $wN / $mondayN are the Nth school week from today, as the demo counts the
 stage is week 4, FEURS-3B's 5, MARCIGNY-3A's 6, MARCIGNY-3B's 7."""
 from __future__ import annotations
 
-from tests.tasks import checks as c
-from tests.tasks import rules as r
-from tests.tasks.engine import Answer, As, Capture, Case, Press, Rule, Say
+from tests.support.tasks import checks as c
+from tests.support.tasks import rules as r
+from tests.support.tasks.engine import Answer, As, Capture, Case, Press, Rule, Say
 
 CLASS_WEEK = {"FEURS-3A": 4, "FEURS-3B": 5, "MARCIGNY-3A": 6, "MARCIGNY-3B": 7}
 ASKS_CODE = r"ton code|le code|code de (ta )?classe"

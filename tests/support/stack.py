@@ -1,5 +1,6 @@
 """The real stack for end-to-end tests: the trained Rasa model, the action server and a seeded
-SQLite database, started once per test module on free ports, stopped afterwards."""
+SQLite database, started once per test module on free ports, stopped afterwards; and a user chatting
+through it (`open_chat`)."""
 from __future__ import annotations
 
 import asyncio
@@ -13,8 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.rasa_client import RasaClient
+from bot.relay import Relay
+from bot.replies import Reply
 from bot.stack import write_endpoints
 from bot.supervisor import Service
+from tremplin.db import make_engine
 from tremplin.settings import REPO_ROOT
 
 RASA_BIN = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -109,3 +114,30 @@ def start_stack(tmp: Path) -> Stack:
         stack.stop()
         raise
     return stack
+
+
+class Chat:
+    """One user in the chat: sends what they type, or presses a button by its title."""
+
+    def __init__(self, relay: Relay, sender: str) -> None:
+        self.relay, self.sender, self.last = relay, sender, []
+
+    async def say(self, text: str) -> str:
+        self.last: list[Reply] = await self.relay.ask(self.sender, text)
+        return "\n".join(reply.text for reply in self.last)
+
+    async def press(self, title_part: str) -> str:
+        for reply in self.last:
+            for button in reply.buttons:
+                if title_part.lower() in button.title.lower():
+                    return await self.say(button.payload)
+        raise AssertionError(f"no button « {title_part} » in {[b.title for r in self.last for b in r.buttons]}")
+
+
+async def open_chat(stack: Stack, name: str, channel: str = "test") -> tuple[Chat, RasaClient, object]:
+    """`channel="demo"` with name "employer:<SIRET>" talks as the seeded contact of that demo company."""
+    engine = make_engine(stack.database_url)
+    client = RasaClient(stack.rasa_url, timeout=60)
+    await client.start()
+    relay = Relay(client, channel, engine, retry_delays=(1.0, 2.0))
+    return Chat(relay, await relay.register(name, name)), client, engine

@@ -211,7 +211,7 @@ def _fill(pattern: str, variables: dict[str, Any]) -> str:
 
 
 def _plain(text: str) -> str:
-    from tests.tasks.engine import norm
+    from tests.support.tasks.engine import norm
     return norm(text)
 
 

@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tests.tasks import cases_adults, cases_employer, cases_student
-from tests.tasks.engine import Case, Conversation, Result
-from tests.tasks.world import Ctx, calendar
+from tests.support.tasks import cases_adults, cases_employer, cases_student
+from tests.support.tasks.engine import Case, Conversation, Result
+from tests.support.tasks.world import Ctx, calendar
 from tremplin.db import session_scope
 
 FLOOR = 0.90          # CI floor for the overall task success rate (issue 11)
@@ -135,7 +135,7 @@ def write_json(path: Path, results: list[Result], seconds: float) -> None:
 
 async def run_suite(tmp: Path, cases: list[Case], parallel: int = PARALLEL,
                     progress: Any = None) -> tuple[list[Result], float]:
-    from tests.tasks.harness import TaskStack
+    from tests.support.tasks.harness import TaskStack
     stack = await TaskStack.start(tmp)
     try:
         started = time.monotonic()
