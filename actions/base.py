@@ -51,7 +51,7 @@ class Turn:
 
     @property
     def formal(self) -> bool:
-        """« vous » for adults, « tu » for pupils and for users without a role yet (tremplin.tone)."""
+        """« tu » for pupils, « vous » for everyone else, a user without a role yet included (tremplin.tone)."""
         return not says_tu(self.account.role if self.account else None)
 
     def t(self, tu: str, vous: str) -> str:

@@ -95,6 +95,21 @@ def _typed_answer(text: str) -> str:
     return "+".join(tags) if tags and not is_refusal(text) else SKIP
 
 
+class ActionCancelOutsideForms(TremplinAction):
+    """« annuler » with no form open. The quiz keeps its answers in its buttons, not in a form: if
+    one of its questions is waiting, « annuler » ends it (and says so) instead of « rien en cours »."""
+    action_name = "action_cancel_outside_forms"
+
+    async def handle(self, turn: Turn) -> None:
+        if _pending_quiz(turn) is None:
+            turn.dispatcher.utter_message(response="utter_nothing_to_cancel")
+            return
+        turn.say(turn.t("D'accord, on arrête le quiz 👍 Tu pourras le refaire quand tu veux : écris « je sais "
+                        "pas quoi faire ». Qu'est-ce que tu veux faire maintenant ?",
+                        "D'accord, le questionnaire est arrêté. Vous pourrez le reprendre en écrivant « je ne "
+                        "sais pas quoi faire ». Que puis-je faire pour vous ?"))
+
+
 class ActionExploreEnvironments(TremplinAction):
     action_name = "action_explore_environments"
 
