@@ -55,7 +55,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                         and not await self.update_log.first_time(update.update_id)):
                     log.info("duplicate update %s ignored", update.update_id)
                     if hasattr(coroutine, "close"):
-                        coroutine.close()  # type: ignore[union-attr]
+                        coroutine.close()
                     return
                 await coroutine
                 if isinstance(update, Update) and self.inbox is not None:

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Coroutine
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -21,8 +22,9 @@ from bot.processor import ChatOrderedProcessor
 from bot.relay import Relay
 from bot.storage import PendingTurn, PendingTurns, TokenStore, UpdateLog, ensure_tables
 from bot.telegram_gateway import ALLOWED_UPDATES, TelegramGateway
-from bot.telegram_inbox import REPLAY, Inbox, InboxBot, InboxRow, MarkedRasaClient, db_retry, inbox_engine
+from bot.telegram_inbox import REPLAY, Inbox, InboxBot, InboxRow, MarkedRasaClient, inbox_engine
 from tremplin.db import get_engine
+from tremplin.db import retry_unavailable as db_retry
 from tremplin.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -89,7 +91,8 @@ async def _resume_waiting(app: Application, gateway: TelegramGateway,
     async def replay(row: InboxRow) -> None:
         REPLAY.set(True)  # this task only: the handlers look for what Rasa already did
         await app.process_update(Update.de_json(json.loads(row.raw), app.bot))
-        await inbox.done(row.update_id)  # type: ignore[union-attr]
+        if inbox is not None:  # rows to replay come from the inbox: it is there
+            await inbox.done(row.update_id)
 
     async def one(update_id: int, chat_id: int, work: Coroutine[Any, Any, None]) -> None:
         try:
@@ -99,11 +102,10 @@ async def _resume_waiting(app: Application, gateway: TelegramGateway,
                 inbox.hold(update_id)
             log.exception("could not answer a message from before the restart (update %s)", update_id)
 
-    work = sorted([(t.update_id, t.chat_id, resume, t) for t in waiting]
-                  + [(r.update_id, r.chat_id, replay, r) for r in left if r.update_id not in kept],
+    work = sorted([(t.update_id, t.chat_id, partial(resume, t)) for t in waiting]
+                  + [(r.update_id, r.chat_id, partial(replay, r)) for r in left if r.update_id not in kept],
                   key=lambda item: item[0])
-    tasks = [asyncio.create_task(one(update_id, chat_id, run(item)))  # type: ignore[operator]
-             for update_id, chat_id, run, item in work]
+    tasks = [asyncio.create_task(one(update_id, chat_id, run())) for update_id, chat_id, run in work]
     await asyncio.sleep(0)  # each task takes its chat's lock before any new update can
     if work:
         log.info("answering %d message(s) left from before the restart", len(work))
@@ -112,7 +114,7 @@ async def _resume_waiting(app: Application, gateway: TelegramGateway,
 
 async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str | None = None,
                 rasa_url: str | None = None, engine: AsyncEngine | None = None,
-                config: BotConfig | None = None, poll_timeout: float = 10,
+                config: BotConfig | None = None, poll_timeout: int = 10,
                 rate_limit: bool = True, tracker: AsyncEngine | None = None,
                 limiter: BaseRateLimiter[int] | None = None) -> None:
     """Run the gateway until `stop` is set. Arguments default to the settings (tests override);
@@ -145,7 +147,8 @@ async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str 
                 from bot.telegram_webhook import start_webhook
                 webhook = await start_webhook(app, config, gateway.inbox)
             else:
-                await app.updater.start_polling(  # type: ignore[union-attr]
+                assert app.updater is not None  # ApplicationBuilder's default Updater (long polling)
+                await app.updater.start_polling(
                     timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
             log.info("telegram gateway running (%s)", "webhook" if webhook else "long polling")
             try:
@@ -153,8 +156,8 @@ async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str 
             finally:
                 if webhook is not None:
                     await webhook.cleanup()
-                else:
-                    await app.updater.stop()  # type: ignore[union-attr]
+                elif app.updater is not None:
+                    await app.updater.stop()
                 relay.stopping.set()  # turns waiting for Rasa stay kept for the next start
                 await app.stop()
                 await asyncio.gather(*resuming, return_exceptions=True)

@@ -19,8 +19,9 @@ from bot.inputs import Answer, from_text
 from bot.relay import Deferred, Relay, short
 from bot.replies import Reply, parse_rasa
 from bot.storage import PendingTurn, PendingTurns, Redeemed, TokenStore
-from bot.telegram_inbox import REPLAY, TURN, Inbox, db_retry
+from bot.telegram_inbox import REPLAY, TURN, Inbox
 from bot.telegram_render import TEXT_LIMIT, send_replies
+from tremplin.db import retry_unavailable as db_retry
 
 log = logging.getLogger(__name__)
 
@@ -72,14 +73,15 @@ class TelegramGateway:
     async def _send(self, bot: Bot, chat_id: int, replies: list[Reply], sender: str,
                     update_id: int | None, skip: int = 0) -> None:
         progress = None
-        if self.inbox is not None and update_id is not None:
-            inbox, key = self.inbox, update_id
+        inbox = self.inbox
+        if inbox is not None and update_id is not None:
+            key = update_id
 
             async def progress(sent: int) -> None:
                 await inbox.progress(key, sent)
         await send_replies(bot, chat_id, replies, self.tokens, sender, skip, progress)
-        if progress is not None:
-            await self.inbox.answered_now(update_id)  # type: ignore[union-attr, arg-type]
+        if inbox is not None and update_id is not None:
+            await inbox.answered_now(update_id)
 
     async def converse(self, bot: Bot, chat_id: int, user_id: int, message: str,
                        update_id: int | None = None) -> None:
@@ -111,14 +113,17 @@ class TelegramGateway:
             return  # kept: the next start answers it
         finally:
             typing.cancel()
-        if kept:  # Rasa has run the turn: never again, even if sending the answer fails
-            await db_retry(lambda: self.pending.done(update_id), "kept turn")  # type: ignore[union-attr, arg-type]
+        pending = self.pending
+        if kept and pending is not None and update_id is not None:
+            # Rasa has run the turn: never again, even if sending the answer fails (kept: both are set)
+            await db_retry(lambda: pending.done(update_id), "kept turn")
         await self._send(bot, chat_id, replies, sender, update_id)
 
     async def resume(self, bot: Bot, turn: PendingTurn) -> None:
         """A message kept while Rasa was down, from before this start: answered now, once."""
-        assert self.pending is not None
-        await db_retry(lambda: self.pending.resumed(turn.update_id), "kept turn")  # type: ignore[union-attr]
+        pending = self.pending
+        assert pending is not None
+        await db_retry(lambda: pending.resumed(turn.update_id), "kept turn")
         sender = await self._register(turn.user_id, turn.chat_id)
         known = await self._ran_before(sender, turn.update_id)
         if known is None:
@@ -129,7 +134,7 @@ class TelegramGateway:
                     self.inbox.hold(turn.update_id)
                 return
             known = (replies, 0)
-        await db_retry(lambda: self.pending.done(turn.update_id), "kept turn")  # type: ignore[union-attr]
+        await db_retry(lambda: pending.done(turn.update_id), "kept turn")
         await self._send(bot, turn.chat_id, known[0], sender, turn.update_id, known[1])
 
     @staticmethod
@@ -207,14 +212,16 @@ class TelegramGateway:
     async def _mark_chosen(update: Update, title: str) -> None:
         """Show the choice under the question and drop the keyboard: it cannot be pressed twice."""
         query = update.callback_query
-        message = query.message if query else None
+        if query is None:  # only called for a pressed button
+            return
+        message = query.message
         text = getattr(message, "text", None)
         try:
             new_text = f"{text}\n\n➡️ {title}" if text else ""
             if new_text and len(new_text) <= TEXT_LIMIT:
-                await query.edit_message_text(new_text, reply_markup=None)  # type: ignore[union-attr]
+                await query.edit_message_text(new_text, reply_markup=None)
             else:
-                await query.edit_message_reply_markup(reply_markup=None)  # type: ignore[union-attr]
+                await query.edit_message_reply_markup(reply_markup=None)
         except TelegramError as exc:  # too old to edit, already edited…: the token is spent anyway
             log.info("could not edit a pressed keyboard: %s", type(exc).__name__)
 

@@ -274,7 +274,7 @@ class InboxBot(ExtBot):
     def set_inbox(self, box: Inbox) -> None:
         self._inbox = box
 
-    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:  # type: ignore[override]
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         updates = await super().get_updates(*args, **kwargs)
         box: Inbox | None = getattr(self, "_inbox", None)
         if updates and box is not None:

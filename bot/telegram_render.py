@@ -8,7 +8,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.replies import Button, Reply, split_text
 from bot.storage import TokenStore
-from bot.telegram_inbox import db_retry
+from tremplin.db import retry_unavailable as db_retry
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
