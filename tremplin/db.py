@@ -137,7 +137,7 @@ def for_writes(engine: AsyncEngine) -> AsyncEngine:
     writer: AsyncEngine | None = getattr(engine.sync_engine, "_tremplin_for_writes", None)
     if writer is None:
         writer = engine.execution_options(**{IMMEDIATE: True})
-        engine.sync_engine._tremplin_for_writes = writer  # type: ignore[attr-defined]
+        setattr(engine.sync_engine, "_tremplin_for_writes", writer)  # our own attribute on the Engine
     return writer
 
 
@@ -173,7 +173,7 @@ def local_writer(engine: AsyncEngine) -> contextlib.AbstractAsyncContextManager[
     held = getattr(engine.sync_engine, "_tremplin_local_writer", None)
     if held is None or held[0] is not loop:
         held = (loop, asyncio.Lock())
-        engine.sync_engine._tremplin_local_writer = held  # type: ignore[attr-defined]
+        setattr(engine.sync_engine, "_tremplin_local_writer", held)
     return held[1]
 
 
