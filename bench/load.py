@@ -11,7 +11,7 @@ replica count; a « 1 replica » run routes the gateway to the first server only
 says they are a pupil, joins a class, then loops over searches, a FAQ and a thank-you. A turn's
 latency runs from the update's arrival at the fake Bot API to the end of the gateway's handling
 (every reply sent). Turns that time out, are empty or say « Oups » count as errors. Prints numbers;
-asserts nothing (tests/test_stack_replicas_real.py runs the short form and checks errors).
+asserts nothing (tests/e2e/test_stack_replicas_real.py runs the short form and checks errors).
 Each line also gives the processor time one turn costs each part (Rasa servers, action servers,
 this process — the gateway and the simulated users —, PostgreSQL backends), from /proc: unlike
 latencies, it barely moves when other work shares the machine, and it says what 2 cores can hold."""

@@ -1,6 +1,6 @@
 """Classroom burst, full form: N pupils join their class (FEURS-3A) within a few seconds and search,
 through the real gateway (fake Bot API), Rasa and action server, on SQLite and on PostgreSQL.
-The normal test run does 30 pupils in 5 s (tests/test_stack_runtime.py).
+The normal test run does 30 pupils in 5 s (tests/e2e/test_stack_runtime.py).
 
     .venv/bin/python scripts/classroom.py --pupils 100 --window 5
     .venv/bin/python scripts/classroom.py --pupils 30 --only sqlite

@@ -14,8 +14,9 @@ from tremplin.privacy.evaluation import evaluate, load  # noqa: E402
 
 
 def main() -> int:
-    for title, folder in (("corpus (tuned on, floors in tests/privacy/test_corpus.py)", ROOT / "tests" / "privacy"),
-                          ("fresh held-out set (never tuned on)", ROOT / "tests" / "privacy" / "heldout")):
+    corpus = ROOT / "tests" / "domain" / "privacy"
+    for title, folder in (("corpus (tuned on, floors in tests/domain/privacy/test_corpus.py)", corpus),
+                          ("fresh held-out set (never tuned on)", corpus / "heldout")):
         rows = load(folder)
         report = evaluate(rows)
         print(f"\n{title}: {len(rows)} messages, {report.traps} with nothing to hide")

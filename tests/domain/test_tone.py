@@ -17,7 +17,7 @@ from tremplin.services.moderation import report_problem
 from tremplin.services.privacy import delete_my_data, show_my_data
 from tremplin.tone import says_tu, tu_or_vous, vous
 
-DATES = Path(__file__).resolve().parents[1] / "tremplin" / "dates"
+DATES = Path(__file__).resolve().parents[2] / "tremplin" / "dates"
 # What a sentence says to « tu », outside « » quotes: the pronouns, the possessives, the imperatives and
 # the questions of the date parser.
 TU_WORDS = re.compile(r"\b(?:tu|ton|ta|tes|toi|te)\b|\bt'|-tu\b|\b(?:écris|donne|indique|choisis|dis-moi|peux)\b",
@@ -88,7 +88,7 @@ async def test_a_user_without_a_role_is_vous_in_the_domain_as_in_rasa_responses(
     import yaml
     from pathlib import Path
 
-    greet = yaml.safe_load((Path(__file__).parents[1] / "domain" / "responses_general.yml").read_text())
+    greet = yaml.safe_load((Path(__file__).parents[2] / "domain" / "responses_general.yml").read_text())
     assert "vous" in [v for v in greet["responses"]["utter_greet"] if "condition" not in v][0]["text"]
     async with session_scope(engine) as s:
         newcomer = await get_or_create_account(s, "test", "tone-no-role")

@@ -124,7 +124,7 @@ def test_bad_file_imports_nothing_and_reports_each_line(db, tmp_path, capsys):
 
 def test_dry_run_and_sample_file(db, capsys):
     run(capsys, "migrate")
-    sample = Path(__file__).resolve().parents[1] / "data" / "samples" / "offres_exemple.csv"
+    sample = Path(__file__).resolve().parents[2] / "data" / "samples" / "offres_exemple.csv"
     code, out, err = run(capsys, "import-offers", str(sample), "--dry-run")
     if date.today() < date(2026, 12, 7):  # the sample's first week
         assert code == 0 and "Simulation" in out and "10 offres et 9 employeurs à créer" in out

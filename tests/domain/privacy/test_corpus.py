@@ -1,4 +1,4 @@
-"""The masker measured on the labelled corpus written for it (tests/privacy/*.jsonl): what identifies a
+"""The masker measured on the labelled corpus written for it (tests/domain/privacy/*.jsonl): what identifies a
 pupil or a family is hidden, and messages with nothing to hide reach the employer untouched.
 The same figures are printed by `scripts/privacy_eval.py`."""
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-RASA_PY = Path(__file__).resolve().parents[1] / ".venv-rasa" / "bin" / "python"
+RASA_PY = Path(__file__).resolve().parents[2] / ".venv-rasa" / "bin" / "python"
 
 
 def _require_rasa_env() -> None:

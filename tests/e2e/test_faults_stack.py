@@ -4,7 +4,7 @@ PostgreSQL with Rasa's tracker store; kill -9 of the gateway at a random message
 conversation, then a restart of PostgreSQL itself at a random message while employers' decisions
 fill the outbox → no message lost, none answered twice, the form intact, every notification
 delivered once. Without PostgreSQL, the gateway run is done on SQLite and the restart is skipped.
-More runs: `scripts/faults.py` (the kill -9 of the notifier alone: tests/test_faults_notifier.py)."""
+More runs: `scripts/faults.py` (the kill -9 of the notifier alone: tests/e2e/test_faults_notifier.py)."""
 from __future__ import annotations
 
 import asyncio

@@ -19,7 +19,7 @@ from tremplin.migrate import upgrade
 from tremplin.models import Employer, Offer, OfferStatus
 from tremplin.services.stats import compute_stats
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "offres_exemple.csv"
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "offres_exemple.csv"
 SAMPLE_TODAY = date(2026, 9, 1)  # the sample's weeks run from December 2026 to February 2027
 TODAY = date(2026, 9, 1)
 WEEK = date(2026, 12, 7)         # a Monday after TODAY
