@@ -18,6 +18,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from tremplin.commands import EXIT_FAILURE, EXIT_USAGE, CommandError
 
@@ -38,7 +39,7 @@ _ARGPARSE_FR = [
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         for english, french in _ARGPARSE_FR:
             message = message.replace(english, french)
         self.exit(EXIT_USAGE, f"{self.prog} : {message} (voir « {self.prog} --help »)\n")
