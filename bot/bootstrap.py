@@ -2,7 +2,7 @@
 wires the layers. The domain's commands (`tremplin.cli.COMMAND_MODULES`: database, offers, admin)
 come first, then the front ends' (`bot/commands.py`: run, chat, bot, notifier, reload-model, web).
 
-Layers go one way: `bot/` and `actions/` use `tremplin/`, never the reverse (tests/test_layers.py).
+Layers go one way: `bot/` and `actions/` use `tremplin/`, never the reverse (tests/domain/test_layers.py).
 `tremplin.cli.main` alone is the domain's command line, without the front ends."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Measure the masker on a labelled corpus (tests/privacy/*.jsonl): recall per kind of identifying
+"""Measure the masker on a labelled corpus (tests/domain/privacy/*.jsonl): recall per kind of identifying
 fragment, and how often a message with nothing to hide is masked anyway (over-masking)."""
 from __future__ import annotations
 
