@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.deliverers import PrintDeliverer
 from bot.notification_texts import render_notification
-from bot.notifier import LEASE, MAX_ATTEMPTS, Notifier, backoff
+from bot.notifier import Notifier
 from tests.support.notifier import T0, Clock, Recorder, notified_account, outbox_rows, queue_notification
 from tremplin.models import Role
+from tremplin.services.outbox import LEASE, MAX_ATTEMPTS, backoff
 
 
 async def test_delivers_in_the_right_register_once(engine: AsyncEngine) -> None:

@@ -73,13 +73,13 @@ async def test_a_database_outage_between_delivery_and_mark_neither_resends_nor_l
     mark is retried until it lands, so the lease never expires on a delivered row."""
     from sqlalchemy.exc import OperationalError
 
-    import bot.notifier as notifier_module
+    import tremplin.services.outbox as outbox_module  # the outbox marks the row (the notifier delivers)
     from bot.notifier import Notifier
     from tests.support.notifier import T0, Clock, Recorder, notified_account, outbox_rows, queue_notification
 
     student = await notified_account(engine, 4101, Role.STUDENT)
     await queue_notification(engine, student, "application_expired", "k-outage", code="C-1")
-    real_scope, failures = notifier_module.session_scope, []
+    real_scope, failures = outbox_module.session_scope, []
 
     def flaky_scope(*args, **kwargs):
         if recorder.sent and len(failures) < 2:  # after the delivery: the first two marks fail
@@ -87,10 +87,10 @@ async def test_a_database_outage_between_delivery_and_mark_neither_resends_nor_l
             raise OperationalError("UPDATE notifications", {}, ConnectionResetError("server closed the connection"))
         return real_scope(*args, **kwargs)
 
-    monkeypatch.setattr(notifier_module, "session_scope", flaky_scope)
+    monkeypatch.setattr(outbox_module, "session_scope", flaky_scope)
     recorder, clock = Recorder(), Clock()
     assert await Notifier(engine, {"telegram": recorder}, clock=clock).run_once() == 1
-    clock.now = T0 + notifier_module.LEASE * 2   # long after the lease: nothing to send again
+    clock.now = T0 + outbox_module.LEASE * 2   # long after the lease: nothing to send again
     assert await Notifier(engine, {"telegram": recorder}, clock=clock).run_once() == 0
     assert len(recorder.sent) == 1 and len(failures) == 2
     assert all(row.sent_at is not None for row in await outbox_rows(engine))
