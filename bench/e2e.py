@@ -103,7 +103,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.0, help="pause between a chat's messages (s)")
     parser.add_argument("--settle", type=float, default=0.3, help="quiet time that ends a turn (s)")
     parser.add_argument("--tmpdir", default=None, help="where the SQLite database goes")
-    parser.add_argument("--no-rate-limit", action="store_true", help="disable the ~30 msg/s flood limiter")
+    parser.add_argument("--no-rate-limit", action="store_true",
+                        help="disable the flood limiter (the gateway alone: its part of the token's budget, 20 msg/s)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     asyncio.run(bench(args))
