@@ -20,6 +20,7 @@ from typing import Any
 
 from telegram.ext import BaseRateLimiter
 
+from tremplin.commands import EXIT_USAGE, CommandError
 from tremplin.settings import Settings
 
 try:  # needs python-telegram-bot[rate-limiter]
@@ -112,8 +113,9 @@ def telegram_limiters(settings: Settings, *, together: bool, clock: Callable[[],
     this process (one shared budget), otherwise each its part of it (see the module's docstring)."""
     total, notifier_part = settings.telegram_max_rate, settings.notifier_max_rate
     if not 0 < notifier_part < total:
-        raise ValueError(f"TREMPLIN_NOTIFIER_RATE ({notifier_part:g}) doit être positif et inférieur à "
-                         f"TREMPLIN_TELEGRAM_RATE ({total:g}) : les réponses aux conversations en ont besoin.")
+        raise CommandError(f"TREMPLIN_NOTIFIER_RATE ({notifier_part:g}) doit être positif et inférieur à "
+                           f"TREMPLIN_TELEGRAM_RATE ({total:g}) : les réponses aux conversations en ont besoin.",
+                           EXIT_USAGE)
 
     def budget(rate: float) -> SendBudget:
         return SendBudget(rate, clock=clock, sleep=sleep)

@@ -8,6 +8,8 @@ through; any other warning or error fails:
   validator cannot see;
 * "The utterance 'utter_default' / 'utter_inform_without_context' is not used in any story or rule":
   action_use_what_was_said (actions/routing.py) sends them when a message holds nothing usable;
+  the same for 'utter_nothing_to_cancel', sent by action_cancel_outside_forms (actions/student_explore.py)
+  when « annuler » comes outside forms and no quiz question waits;
 * "duplicated intents ... across multiple domain files: faq": the importer adds retrieval intents
   found in the NLU data to the domain a second time, even though the domain must declare them.
 
@@ -26,7 +28,8 @@ RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 DATA = ["data/nlu", "data/rules", "data/stories.yml"]
 KNOWN = [
     re.compile(r"The utterance 'utter_(ask|invalid)_\w+' is not used in any story or rule\."),
-    re.compile(r"The utterance 'utter_(default|inform_without_context)' is not used in any story or rule\."),
+    re.compile(r"The utterance 'utter_(default|inform_without_context|nothing_to_cancel)' is not used in any "
+               r"story or rule\."),
     re.compile(r"The following duplicated intents have been found across multiple domain files: faq$"),
 ]
 

@@ -16,6 +16,7 @@ from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
 
 from bot import runners
+from tremplin.commands import CommandError
 from bot.deliverers import TelegramDeliverer
 from bot.flood import SendBudget, TelegramLimiter, telegram_limiters
 from tremplin.settings import get_settings
@@ -123,7 +124,7 @@ def test_the_split_follows_the_settings_and_refuses_a_notifier_part_that_leaves_
     assert [b.rate for b in alone.gateway.budgets] == [20.0] and [b.rate for b in alone.notifier.budgets] == [5.0]
     together = telegram_limiters(settings, together=True)
     assert [b.rate for b in together.notifier.budgets] == [5.0, 25.0]
-    with pytest.raises(ValueError, match="TREMPLIN_NOTIFIER_RATE"):
+    with pytest.raises(CommandError, match="TREMPLIN_NOTIFIER_RATE"):
         telegram_limiters(replace(settings, notifier_max_rate=25.0), together=False)
 
 
