@@ -104,10 +104,9 @@ class ActionCancelOutsideForms(TremplinAction):
         if _pending_quiz(turn) is None:
             turn.dispatcher.utter_message(response="utter_nothing_to_cancel")
             return
-        turn.say(turn.t("D'accord, on arrête le quiz 👍 Tu pourras le refaire quand tu veux : écris « je sais "
-                        "pas quoi faire ». Qu'est-ce que tu veux faire maintenant ?",
-                        "D'accord, le questionnaire est arrêté. Vous pourrez le reprendre en écrivant « je ne "
-                        "sais pas quoi faire ». Que puis-je faire pour vous ?"))
+        # In the quiz's own voice: its questions say « tu » to whoever takes it (a pupil's tool).
+        turn.say("D'accord, on arrête le quiz 👍 Tu pourras le refaire quand tu veux : écris « je sais pas quoi "
+                 "faire ». Qu'est-ce que tu veux faire maintenant ?")
 
 
 class ActionExploreEnvironments(TremplinAction):

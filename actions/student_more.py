@@ -7,7 +7,11 @@ import re
 from datetime import date
 
 
-from actions.base import TremplinAction, Turn
+import json
+
+from rasa_sdk.events import EventType, FollowupAction
+
+from actions.base import TremplinAction, Turn, latest_intent
 from actions.student_common import (
     OFFER_REF, distance_words, env_words, load_state, offer_buttons,
 )
@@ -76,10 +80,43 @@ async def offer_details(turn: Turn, offer_id: int) -> None:
     turn.say("\n".join(lines), buttons=buttons)
 
 
+_WIDER_PAYLOAD = re.compile(r'^/show_more(\{.*\})$')
+
+
+def offered_distance(turn: Turn) -> str | None:
+    """The radius of the « Oui, jusqu'à N km » button of the bot's last message, if it offered one."""
+    for event in reversed(turn.tracker.events or []):
+        if event.get("event") != "bot":
+            continue
+        for button in (event.get("data") or {}).get("buttons") or []:
+            match = _WIDER_PAYLOAD.match(str(button.get("payload") or ""))
+            if match:
+                try:
+                    distance = json.loads(match.group(1)).get("distance")
+                except (ValueError, AttributeError):
+                    continue
+                if distance:
+                    return str(distance)
+        return None
+    return None
+
+
 class ActionShowMore(TremplinAction):
+    """« Voir plus », a wider radius, an offer's details; a typed « oui » / « ok » to « je regarde
+    plus loin ? » is that question's « Oui » button (data/rules/search_form.yml)."""
     action_name = "action_show_more"
 
-    async def handle(self, turn: Turn) -> None:
+    async def handle(self, turn: Turn) -> list[EventType] | None:
+        if latest_intent(turn.tracker) == "affirm":
+            distance = offered_distance(turn)
+            if distance is None:  # a « oui » to a question that was not this one
+                return [FollowupAction("action_use_what_was_said")]
+            await self._more(turn, distance)
+            return None
+        await self._more(turn, turn.entity("distance"))
+        return None
+
+    async def _more(self, turn: Turn, wider: str | None) -> None:
         code = turn.entity("code")
         match = OFFER_REF.fullmatch((code or "").strip())
         if match:
@@ -89,7 +126,6 @@ class ActionShowMore(TremplinAction):
         if state is None:
             turn.say(NO_SEARCH, buttons=[{"title": "Chercher un stage", "payload": "/search_offers"}])
             return
-        wider = turn.entity("distance")
         if wider:
             digits = "".join(ch for ch in wider if ch.isdigit())
             radius = float(digits) if digits and 1 <= int(digits) <= 100 else None

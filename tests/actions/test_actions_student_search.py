@@ -1,6 +1,8 @@
 """The search as the student reads it: the form's checks, results 3 at a time, widening, details."""
 from __future__ import annotations
 
+from rasa_sdk import Tracker
+
 import json
 from datetime import date, timedelta
 
@@ -134,6 +136,20 @@ async def test_fewer_than_three_offers_widening_is_offered(engine, monkeypatch):
     assert wide.texts[0].startswith("J'ai trouvé 3 stages de boulanger à moins de 30 km de Feurs (42)")
     assert "📍 Montbrison (42), à 19 km" in wide.text or "📍 Montbrison (42), à 18 km" in wide.text
     assert wide.slots()["distance"] is None
+    # « ok » typed instead of pressing « Oui, jusqu'à 30 km »: the same answer.
+    question = out.messages[-1]  # « … je regarde plus loin ? », the search's last message
+    assert any('"distance"' in b["payload"] for b in question["buttons"])
+    typed = Tracker(sender, {"search_state": out.slots()["search_state"]},
+                    {"text": "ok", "intent": {"name": "affirm", "confidence": 0.98}, "entities": []},
+                    [{"event": "bot", "text": question["text"], "data": {"buttons": question["buttons"]}},
+                     {"event": "user", "text": "ok"}], False, None, {}, "action_listen")
+    assert (await run(ActionShowMore(), typed)).texts == wide.texts
+    # A « oui » after a message that offered no wider search is read as any other message.
+    after_results = Tracker(sender, {"search_state": wide.slots()["search_state"]}, typed.latest_message,
+                            [{"event": "bot", "text": wide.texts[0], "data": {"buttons": []}}], False, None, {},
+                            "action_listen")
+    assert (await run(ActionShowMore(), after_results)).events == [
+        {"event": "followup", "timestamp": None, "name": "action_use_what_was_said"}]
 
 
 async def test_nothing_found_is_explained_with_ways_out(engine, monkeypatch):
