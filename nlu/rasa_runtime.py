@@ -29,11 +29,23 @@ tracker already holds that user message and what the bot answered, the stored an
 and the turn is not run a second time (no application sent twice). A turn that produced no answer
 (its action failed) is run again.
 
+6. A turn is all or nothing. Rasa 3.6 logs a custom action that could not run (action server
+killed, restarting) and goes on: the turn is saved without that action's work (a form left
+half-submitted). Here, if a call to the action server failed, the turn is not saved and its
+messages are not sent: the REST call answers nothing, the gateway sends the message again
+(`tg_again`) and the turn runs again from the same state, once the action server is back.
+7. A turn is finished even if the caller leaves: Sanic cancels the handler when the HTTP client
+disconnects (the gateway killed while Rasa works), which stopped the turn wherever it was (an
+application sent but not saved in the tracker). The turn now runs to its end and is saved; the
+gateway, restarted, gets its answer from the tracker (5).
+
 Nothing here changes what the model learns, so this file is not a training input
 (scripts/nlu_model_hash.py leaves it out).
 """
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
 import gc
 import logging
@@ -146,6 +158,74 @@ def once_per_update(handle_message: Any) -> Any:
     return handle
 
 
+ACTION_FAILED: contextvars.ContextVar[bool] = contextvars.ContextVar("tremplin_action_failed", default=False)
+
+
+class TurnNotSaved(Exception):
+    """A custom action could not run in this turn: the turn is dropped, to be sent again."""
+
+
+def note_action_failure(run: Any) -> Any:
+    """``RemoteAction.run`` that marks the turn when the action server could not run the action."""
+    @functools.wraps(run)
+    async def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        from rasa.core.actions.action import ActionExecutionRejection
+
+        try:
+            return await run(self, *args, **kwargs)
+        except ActionExecutionRejection:  # a form's validation said « not this one »: a normal answer
+            raise
+        except Exception:
+            ACTION_FAILED.set(True)
+            raise
+    call.tremplin_all_or_nothing = True  # type: ignore[attr-defined]
+    return call
+
+
+def save_unless_failed(save_tracker: Any) -> Any:
+    """``MessageProcessor.save_tracker`` that refuses to save a turn whose custom action failed."""
+    @functools.wraps(save_tracker)
+    async def save(self: Any, tracker: Any) -> None:
+        if ACTION_FAILED.get():
+            raise TurnNotSaved(tracker.sender_id)
+        await save_tracker(self, tracker)
+    save.tremplin_all_or_nothing = True  # type: ignore[attr-defined]
+    return save
+
+
+def all_or_nothing(handle_message: Any) -> Any:
+    """``MessageProcessor.handle_message`` that answers nothing for a turn that was not saved."""
+    @functools.wraps(handle_message)
+    async def handle(self: Any, message: Any) -> Any:
+        ACTION_FAILED.set(False)
+        try:
+            return await handle_message(self, message)
+        except TurnNotSaved:
+            said = getattr(message.output_channel, "messages", None)
+            if isinstance(said, list):
+                said.clear()  # the REST channel answers what was collected, even after an error
+            logger.warning("nlu.rasa_runtime: a custom action failed, turn not saved (sent again later)")
+            raise
+    handle.tremplin_all_or_nothing = True  # type: ignore[attr-defined]
+    return handle
+
+
+def finish_even_if_caller_leaves(handle_message: Any) -> Any:
+    """``Agent.handle_message`` whose turn is shielded from the HTTP handler's cancellation."""
+    @functools.wraps(handle_message)
+    async def handle(self: Any, *args: Any, **kwargs: Any) -> Any:
+        turn = asyncio.ensure_future(handle_message(self, *args, **kwargs))
+        turn.add_done_callback(_log_orphan_failure)
+        return await asyncio.shield(turn)
+    handle.tremplin_shield = True  # type: ignore[attr-defined]
+    return handle
+
+
+def _log_orphan_failure(turn: Any) -> None:
+    if not turn.cancelled() and turn.exception() is not None:  # retrieved here: never « never retrieved »
+        logger.debug("nlu.rasa_runtime: turn ended with %r", turn.exception())
+
+
 def durable_errors_pass(method: Any) -> Any:
     """A ``FailSafeTrackerStore`` method that lets a durable store's error through (no fallback)."""
     @functools.wraps(method)
@@ -180,13 +260,21 @@ def install() -> bool:
     from rasa.core.processor import MessageProcessor
     from rasa.core.tracker_store import FailSafeTrackerStore
 
+    from rasa.core.actions.action import RemoteAction as Remote
+
     if not getattr(MessageProcessor.handle_message, "tremplin_once", False):
-        MessageProcessor.handle_message = once_per_update(MessageProcessor.handle_message)  # type: ignore[method-assign]
+        MessageProcessor.handle_message = once_per_update(  # type: ignore[method-assign]
+            all_or_nothing(MessageProcessor.handle_message))
+    if not getattr(MessageProcessor.save_tracker, "tremplin_all_or_nothing", False):
+        MessageProcessor.save_tracker = save_unless_failed(MessageProcessor.save_tracker)  # type: ignore[method-assign]
+    if not getattr(Remote.run, "tremplin_all_or_nothing", False):
+        Remote.run = note_action_failure(Remote.run)  # type: ignore[method-assign]
     for name in ("retrieve", "retrieve_full_tracker", "save"):
         method = getattr(FailSafeTrackerStore, name)
         if not getattr(method, "tremplin_durable", False):
             setattr(FailSafeTrackerStore, name, durable_errors_pass(method))
     if not getattr(Agent.handle_message, "tremplin_freeze", False):
-        Agent.handle_message = freeze_after_first_message(Agent.handle_message)  # type: ignore[method-assign]
+        Agent.handle_message = freeze_after_first_message(  # type: ignore[method-assign]
+            finish_even_if_caller_leaves(Agent.handle_message))
     return True
 

@@ -137,7 +137,76 @@ async def test_other_messages_are_run_as_usual():
 
 
 def test_the_fixes_are_installed_on_the_pinned_rasa():
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.agent import Agent
     from rasa.core.processor import MessageProcessor
     assert getattr(MessageProcessor.handle_message, "tremplin_once", False)
+    assert getattr(MessageProcessor.save_tracker, "tremplin_all_or_nothing", False)
+    assert getattr(RemoteAction.run, "tremplin_all_or_nothing", False)
+    assert getattr(Agent.handle_message, "tremplin_freeze", False)
     assert all(getattr(getattr(FailSafeTrackerStore, name), "tremplin_durable", False)
                for name in ("retrieve", "retrieve_full_tracker", "save"))
+
+
+class FailingTurn:
+    """A processor whose turn utters, then calls the action server, which is down (or up)."""
+
+    def __init__(self, server_up: bool) -> None:
+        self.server_up, self.saved = server_up, []
+
+        async def remote(_self):
+            if not self.server_up:
+                raise ConnectionError("Couldn't connect to the server at 'http://127.0.0.1:5055/webhook'")
+            return []
+        self.remote = rasa_runtime.note_action_failure(remote)
+        self.save_tracker = lambda tracker: rasa_runtime.save_unless_failed(self._save)(self, tracker)
+
+    async def _save(self, _self, tracker):
+        self.saved.append(tracker)
+
+    async def turn(self, message):
+        await message.output_channel.send_text_message(message.sender_id, "Je récapitule : …")
+        try:
+            await self.remote(self)
+        except Exception:  # noqa: BLE001 - what Rasa's processor does: log it and go on
+            pass
+        await self.save_tracker(conversation())
+        return message.output_channel.messages
+
+
+@run
+async def test_a_turn_whose_action_server_is_down_is_neither_saved_nor_answered():
+    down = FailingTurn(server_up=False)
+    handle = rasa_runtime.all_or_nothing(lambda self, message: self.turn(message))
+    collector = CollectingOutputChannel()
+    try:
+        await handle(down, UserMessage("oui", collector, SENDER))
+    except rasa_runtime.TurnNotSaved:
+        pass
+    else:
+        raise AssertionError("the turn went on without its action")
+    assert down.saved == [] and collector.messages == []   # the REST channel then answers []
+    up = FailingTurn(server_up=True)                       # the same turn, sent again later
+    said = await handle(up, UserMessage("oui", CollectingOutputChannel(), SENDER))
+    assert len(up.saved) == 1 and [m["text"] for m in said] == ["Je récapitule : …"]
+
+
+@run
+async def test_a_turn_goes_to_its_end_when_the_http_caller_leaves():
+    finished = []
+
+    async def rasa_handle(self, message):
+        await asyncio.sleep(0.2)
+        finished.append(message)
+        return []
+
+    handle = rasa_runtime.finish_even_if_caller_leaves(rasa_handle)
+    request = asyncio.ensure_future(handle(None, "oui"))
+    await asyncio.sleep(0.05)
+    request.cancel()              # Sanic cancels the handler: the gateway was killed
+    try:
+        await request
+    except asyncio.CancelledError:
+        pass
+    await asyncio.sleep(0.3)
+    assert finished == ["oui"]    # and the tracker was saved at its end
