@@ -82,6 +82,25 @@ class Wanted:
     suggestions: list[str] = field(default_factory=list)
 
 
+def offered_value(turn: Turn, payload: re.Pattern[str], key: str) -> str | None:
+    """`key` of the first button of the bot's last message whose payload (`/intent{json}`) matches
+    `payload` and gives it a value: what a typed answer to that message means (quiz, « plus loin ? »)."""
+    for event in reversed(turn.tracker.events or []):
+        if event.get("event") != "bot":
+            continue
+        for button in (event.get("data") or {}).get("buttons") or []:
+            match = payload.match(str(button.get("payload") or ""))
+            if match:
+                try:
+                    value = json.loads(match.group(1)).get(key)
+                except (ValueError, AttributeError):
+                    continue
+                if value:
+                    return str(value)
+        return None
+    return None
+
+
 def env_words(tags: list[str]) -> str:
     return ", ".join(ENVIRONMENTS[t].lower() for t in tags if t in ENVIRONMENTS)
 

@@ -12,13 +12,12 @@ The answers travel in the button payloads themselves (entity `environnement`, e.
 the buttons of the bot's last message."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from actions.base import TremplinAction, Turn
 from actions.student_common import (
-    commune_of_slot, env_words, home_commune, save_state, say_offers, stage_week,
+    commune_of_slot, env_words, home_commune, offered_value, save_state, say_offers, stage_week,
 )
 from tremplin.dates.period import range_label
 from tremplin.metiers import ENVIRONMENTS, resolve_environments
@@ -72,21 +71,10 @@ def ask_first_question(turn: Turn) -> None:
 
 
 def _pending_quiz(turn: Turn) -> list[str] | None:
-    """The answers given so far if the bot's last message was a quiz question, else None."""
-    for event in reversed(turn.tracker.events or []):
-        if event.get("event") != "bot":
-            continue
-        for button in (event.get("data") or {}).get("buttons") or []:
-            match = _QUIZ_PAYLOAD.match(str(button.get("payload") or ""))
-            if match:
-                try:
-                    value = json.loads(match.group(1)).get("environnement") or ""
-                except (ValueError, AttributeError):
-                    continue
-                if value:  # « Refaire le quiz » carries "": that is not a question waiting
-                    return _answers(value)[:-1]
-        return None
-    return None
+    """The answers given so far if the bot's last message was a quiz question, else None (« Refaire
+    le quiz » carries "": that is not a question waiting)."""
+    value = offered_value(turn, _QUIZ_PAYLOAD, "environnement")
+    return _answers(value)[:-1] if value else None
 
 
 def _typed_answer(text: str) -> str:

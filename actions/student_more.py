@@ -7,13 +7,12 @@ import re
 from datetime import date
 
 
-import json
 
 from rasa_sdk.events import EventType, FollowupAction
 
 from actions.base import TremplinAction, Turn, latest_intent
 from actions.student_common import (
-    OFFER_REF, distance_words, env_words, load_state, offer_buttons,
+    OFFER_REF, distance_words, env_words, load_state, offer_buttons, offered_value,
 )
 from actions.student_search import show_page
 from tremplin.dates.period import range_label
@@ -83,24 +82,6 @@ async def offer_details(turn: Turn, offer_id: int) -> None:
 _WIDER_PAYLOAD = re.compile(r'^/show_more(\{.*\})$')
 
 
-def offered_distance(turn: Turn) -> str | None:
-    """The radius of the « Oui, jusqu'à N km » button of the bot's last message, if it offered one."""
-    for event in reversed(turn.tracker.events or []):
-        if event.get("event") != "bot":
-            continue
-        for button in (event.get("data") or {}).get("buttons") or []:
-            match = _WIDER_PAYLOAD.match(str(button.get("payload") or ""))
-            if match:
-                try:
-                    distance = json.loads(match.group(1)).get("distance")
-                except (ValueError, AttributeError):
-                    continue
-                if distance:
-                    return str(distance)
-        return None
-    return None
-
-
 class ActionShowMore(TremplinAction):
     """« Voir plus », a wider radius, an offer's details; a typed « oui » / « ok » to « je regarde
     plus loin ? » is that question's « Oui » button (data/rules/search_form.yml)."""
@@ -108,7 +89,7 @@ class ActionShowMore(TremplinAction):
 
     async def handle(self, turn: Turn) -> list[EventType] | None:
         if latest_intent(turn.tracker) == "affirm":
-            distance = offered_distance(turn)
+            distance = offered_value(turn, _WIDER_PAYLOAD, "distance")  # « Oui, jusqu'à N km »
             if distance is None:  # a « oui » to a question that was not this one
                 return [FollowupAction("action_use_what_was_said")]
             await self._more(turn, distance)
