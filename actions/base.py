@@ -16,11 +16,9 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from tremplin.answers import read_free_text, read_yes_no
-from tremplin.db import get_engine, session_scope
+from tremplin.db import Session, database_busy, get_engine, session_scope
 from tremplin.models import Account, Role
 from tremplin.queries.people import account_for
 from tremplin.services.errors import DomainError
@@ -39,7 +37,7 @@ SORRY = ("Oups, quelque chose s'est mal passé de mon côté. Rien n'est perdu :
 class Turn:
     """One action run: who is talking, what they said, and where the answers go."""
 
-    session: AsyncSession
+    session: Session
     tracker: Tracker
     dispatcher: CollectingDispatcher
     account: Account | None
@@ -75,11 +73,6 @@ class Turn:
         return self.account.pseudonym if self.account else "anonyme"
 
 
-def _database_busy(err: OperationalError) -> bool:
-    """SQLite's « database is locked »: a transaction that read, then found another process had written."""
-    return "database is locked" in str(err.orig or err)
-
-
 async def _attempt(dispatcher: CollectingDispatcher, tracker: Tracker, body) -> list[EventType]:
     """One try of the turn; on SQLite contention the whole turn runs again on a fresh copy (bounded).
     Only SQLite can be busy: elsewhere the turn runs once on the tracker itself (copying it took
@@ -95,8 +88,8 @@ async def _attempt(dispatcher: CollectingDispatcher, tracker: Tracker, body) -> 
                 turn = Turn(session, this_try, dispatcher, await account_for(session, tracker.sender_id))
                 result = await body(turn)
                 return turn.events + list(result or [])
-        except OperationalError as err:
-            if attempt == retries or not _database_busy(err):
+        except Exception as err:
+            if attempt == retries or not database_busy(err):
                 raise
             del dispatcher.messages[said:]  # what the failed try was about to say is said by the next one
             log.info("database busy for %s, try %d again", tracker.sender_id[:10], attempt + 2)

@@ -95,6 +95,15 @@ def _connect_waiting(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> An
             delay = min(delay * 2, 1.0)
 
 
+Session = AsyncSession  # what the front ends annotate a unit of work with, without importing SQLAlchemy
+
+
+def database_busy(exc: BaseException) -> bool:
+    """SQLite's « database is locked »: a transaction that read, then found another process had
+    written. Worth running the whole unit of work again (see actions/base.py)."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig or exc)
+
+
 def unavailable(exc: BaseException) -> bool:
     """The database is away for a moment (restart, lost connection, SQLite lock): worth a retry.
     Never an integrity or programming error, which would fail the same way again."""

@@ -81,3 +81,17 @@ async def test_pragmas(tmp_path: Path, pragma: str, expected: object) -> None:
             assert await conn.scalar(text(f"PRAGMA {pragma}")) == expected
     finally:
         await engine.dispose()
+
+
+def test_only_sqlite_lock_errors_make_a_turn_run_again():
+    """actions/base.py runs a whole turn again only for SQLite's « database is locked »."""
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from tremplin.db import database_busy
+
+    assert database_busy(OperationalError("UPDATE", {}, sqlite3.OperationalError("database is locked")))
+    assert not database_busy(OperationalError("SELECT", {}, sqlite3.OperationalError("no such table: offers")))
+    assert not database_busy(IntegrityError("INSERT", {}, sqlite3.IntegrityError("database is locked")))
+    assert not database_busy(ValueError("database is locked"))
