@@ -6,6 +6,7 @@ import asyncio
 import copy
 import logging
 import random
+import time
 import re
 import traceback
 from abc import ABC, abstractmethod
@@ -18,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from tremplin.answers import read_free_text, read_yes_no
-from tremplin.db import Session, database_busy, get_engine, session_scope
+from tremplin.db import Session, database_busy, get_engine, session_scope, unavailable
 from tremplin.models import Account, Role
 from tremplin.queries.people import account_for
 from tremplin.services.errors import DomainError
@@ -29,6 +30,7 @@ log = logging.getLogger("tremplin.actions")
 ROLE_SLOT = {Role.STUDENT: "eleve", Role.EMPLOYER: "entreprise", Role.PARENT: "parent",
              Role.TEACHER: "enseignant", Role.ADMIN: "enseignant"}
 BUSY_RETRIES = 5  # SQLite: a whole class joining at once waits its turn instead of failing
+DB_WAIT = 15.0    # seconds a turn waits for a PostgreSQL that restarts, instead of « Oups »
 SORRY = ("Oups, quelque chose s'est mal passé de mon côté. Rien n'est perdu : "
          "réessaie dans un instant, ou écris « aide ».")
 
@@ -74,11 +76,16 @@ class Turn:
 
 
 async def _attempt(dispatcher: CollectingDispatcher, tracker: Tracker, body) -> list[EventType]:
-    """One try of the turn; on SQLite contention the whole turn runs again on a fresh copy (bounded).
-    Only SQLite can be busy: elsewhere the turn runs once on the tracker itself (copying it took
-    13 % of the action server's time under load)."""
-    retries = BUSY_RETRIES if get_engine().dialect.name == "sqlite" else 0
-    for attempt in range(retries + 1):
+    """One try of the turn, run again when the database could not take it (the turn is one
+    transaction, rolled back, and what it was about to say is dropped):
+    - SQLite contention (« database is locked »): again on a fresh copy of the tracker, bounded;
+    - PostgreSQL restarting (connections cut or refused): again for up to `DB_WAIT` seconds, instead
+      of « Oups ». Elsewhere the turn runs on the tracker itself (copying it took 13 % of the
+      action server's time under load)."""
+    sqlite = get_engine().dialect.name == "sqlite"
+    retries = BUSY_RETRIES if sqlite else 0
+    deadline, delay, attempt = time.monotonic() + DB_WAIT, 0.2, 0
+    while True:
         said = len(dispatcher.messages)
         this_try = copy.deepcopy(tracker) if attempt < retries else tracker
         try:
@@ -89,12 +96,19 @@ async def _attempt(dispatcher: CollectingDispatcher, tracker: Tracker, body) -> 
                 result = await body(turn)
                 return turn.events + list(result or [])
         except Exception as err:
-            if attempt == retries or not database_busy(err):
+            if sqlite and attempt < retries and database_busy(err):
+                wait = random.uniform(0.02, 0.1) * (attempt + 1)
+                log.info("database busy for %s, try %d again", tracker.sender_id[:10], attempt + 2)
+            elif not sqlite and unavailable(err) and time.monotonic() + delay < deadline:
+                wait, delay = delay, min(delay * 2, 2.0)
+                log.warning("database unavailable for %s (%s), turn again", tracker.sender_id[:10],
+                            type(err).__name__)
+            else:
+                del dispatcher.messages[said:]  # rolled back: what it was about to say did not happen
                 raise
             del dispatcher.messages[said:]  # what the failed try was about to say is said by the next one
-            log.info("database busy for %s, try %d again", tracker.sender_id[:10], attempt + 2)
-            await asyncio.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
-    raise AssertionError("unreachable")  # pragma: no cover
+            attempt += 1
+            await asyncio.sleep(wait)
 
 
 def trace_without_values(exc: BaseException) -> str:
