@@ -1,6 +1,7 @@
 """kill -9 of the notifier (its own process, tests/support/fault_procs.py) while employers' decisions fill
-the outbox, short form: every notification reaches the fake Bot API exactly once (nothing lost,
-nothing twice), on PostgreSQL (SQLite when it is absent). More runs: `scripts/faults.py --target notifier`."""
+the outbox, short form: every notification reaches the fake Bot API (nothing lost, every delivery
+marked), and at most the one in flight at the kill twice (Telegram took it, the mark was not
+written: at least once), on PostgreSQL (SQLite when it is absent). More runs: `scripts/faults.py --target notifier`."""
 from __future__ import annotations
 
 import asyncio
@@ -64,7 +65,11 @@ async def test_kill_9_of_the_notifier_loses_and_doubles_no_notification(database
     for report in reports:
         print(report.line())
     assert all(report.notify.expected >= 16 for report in reports), [r.line() for r in reports]
-    assert all(report.ok for report in reports), "\n".join(r.line() for r in reports)
+    for report in reports:  # nothing lost, every delivery marked
+        assert report.notify.lost == 0 and report.notify.unsent == 0 and report.lost == 0, report.line()
+        # At least once: only the notification in flight at the kill (Telegram took it, its mark not
+        # written yet) can go out again when its lease ends. The Bot API has no idempotency key.
+        assert report.notify.twice <= 1, report.line()
 
 
 async def test_a_database_outage_between_delivery_and_mark_neither_resends_nor_loses(
