@@ -6,7 +6,6 @@ import asyncio
 import copy
 import logging
 import random
-import time
 import re
 import traceback
 from abc import ABC, abstractmethod
@@ -19,7 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from tremplin.answers import read_free_text, read_yes_no
-from tremplin.db import Session, database_busy, get_engine, session_scope, unavailable
+from tremplin.db import Session, database_busy, get_engine, retry_unavailable, session_scope
 from tremplin.models import Account, Role
 from tremplin.queries.people import account_for
 from tremplin.services.errors import DomainError
@@ -76,18 +75,13 @@ class Turn:
 
 
 async def _attempt(dispatcher: CollectingDispatcher, tracker: Tracker, body) -> list[EventType]:
-    """One try of the turn, run again when the database could not take it (the turn is one
-    transaction, rolled back, and what it was about to say is dropped):
-    - SQLite contention (« database is locked »): again on a fresh copy of the tracker, bounded;
-    - PostgreSQL restarting (connections cut or refused): again for up to `DB_WAIT` seconds, instead
-      of « Oups ». Elsewhere the turn runs on the tracker itself (copying it took 13 % of the
-      action server's time under load)."""
-    sqlite = get_engine().dialect.name == "sqlite"
-    retries = BUSY_RETRIES if sqlite else 0
-    deadline, delay, attempt = time.monotonic() + DB_WAIT, 0.2, 0
-    while True:
+    """The turn, run again when the database could not take it (it is one transaction, rolled back,
+    and what a failed try was about to say is dropped):
+    - PostgreSQL restarting (connections cut or refused): again for up to `DB_WAIT` seconds instead of
+      « Oups », on the tracker itself (copying it took 13 % of the action server's time under load);
+    - SQLite contention (« database is locked »): again on a fresh copy of the tracker, bounded."""
+    async def once(this_try: Tracker) -> list[EventType]:
         said = len(dispatcher.messages)
-        this_try = copy.deepcopy(tracker) if attempt < retries else tracker
         try:
             # write=True: on SQLite the turn waits for the write lock at BEGIN (busy_timeout) instead
             # of failing on its first write after another process wrote (a stale WAL snapshot).
@@ -95,20 +89,21 @@ async def _attempt(dispatcher: CollectingDispatcher, tracker: Tracker, body) -> 
                 turn = Turn(session, this_try, dispatcher, await account_for(session, tracker.sender_id))
                 result = await body(turn)
                 return turn.events + list(result or [])
+        except Exception:
+            del dispatcher.messages[said:]  # rolled back: what it was about to say did not happen
+            raise
+
+    if get_engine().dialect.name != "sqlite":
+        return await retry_unavailable(lambda: once(tracker), f"turn of {tracker.sender_id[:10]}", DB_WAIT)
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            return await once(copy.deepcopy(tracker) if attempt < BUSY_RETRIES else tracker)
         except Exception as err:
-            if sqlite and attempt < retries and database_busy(err):
-                wait = random.uniform(0.02, 0.1) * (attempt + 1)
-                log.info("database busy for %s, try %d again", tracker.sender_id[:10], attempt + 2)
-            elif not sqlite and unavailable(err) and time.monotonic() + delay < deadline:
-                wait, delay = delay, min(delay * 2, 2.0)
-                log.warning("database unavailable for %s (%s), turn again", tracker.sender_id[:10],
-                            type(err).__name__)
-            else:
-                del dispatcher.messages[said:]  # rolled back: what it was about to say did not happen
+            if attempt == BUSY_RETRIES or not database_busy(err):
                 raise
-            del dispatcher.messages[said:]  # what the failed try was about to say is said by the next one
-            attempt += 1
-            await asyncio.sleep(wait)
+            log.info("database busy for %s, try %d again", tracker.sender_id[:10], attempt + 2)
+            await asyncio.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def trace_without_values(exc: BaseException) -> str:
