@@ -260,16 +260,21 @@ class TremplinFormValidation(FormValidationAction):
         """A strict reading of an earlier answer: that slot is corrected, the question waiting stays."""
         for other, strict in self.corrections.items():
             if other != slot and tracker.get_slot(other) is not None and (fixed := strict(text)) is not None:
-                tail = len(tracker.events)
-                while tail and tracker.events[tail - 1].get("event") == "slot":
-                    tail -= 1
-                tracker.events[tail:] = [e for e in tracker.events[tail:] if e.get("name") != slot]
-                tracker.slots[slot] = None  # the text was not an answer to the question waiting
-                self.turn.set(slot, None)  # …nor for Rasa, whose own mapping may have filled it already
+                self.not_an_answer(tracker, slot)
                 self.turn.say(self.turn.t("Je corrige ta réponse précédente 👍", "Je corrige votre réponse "
                                           "précédente."))
                 return [SlotSet(other, fixed)]
         return []
+
+    def not_an_answer(self, tracker: Tracker, slot: str) -> None:
+        """This message did not answer `slot` (the question waiting stays open): what Rasa's own mapping
+        filled from it (« non » → False) is undone, for this validation and for Rasa."""
+        tail = len(tracker.events)
+        while tail and tracker.events[tail - 1].get("event") == "slot":
+            tail -= 1
+        tracker.events[tail:] = [e for e in tracker.events[tail:] if e.get("name") != slot]
+        tracker.slots[slot] = None
+        self.turn.set(slot, None)
 
     def name(self) -> str:
         return f"validate_{self.form}"

@@ -8,11 +8,11 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
-from actions.base import TremplinFormValidation
 from actions.employer_common import commune_answer, periods_to_slot, read_periods
-from actions.forms import INTERRUPTIONS, drop_stale, free_text, with_slots
+from actions.forms import INTERRUPTIONS, RecapForm, drop_stale, free_text, with_slots
 from tremplin.answers import (parse_count, read_commune, read_counted_places, read_dates, read_dates_in_sentence,
                               read_free_text, read_named_dates, read_one_metier, read_places, read_yes_no)
+from tremplin.answers.corrections import Amendable, read_commune_named, read_street_address
 from tremplin.metiers import ENVIRONMENTS, get_referentiel, resolve_environments
 from tremplin.models import Employer
 from tremplin.privacy import Audience, mask
@@ -48,7 +48,7 @@ def env_tags(value: str | None) -> list[str]:
     return [t for t in (value or "").split(",") if t in ENVIRONMENTS]
 
 
-class ValidatePublishOfferForm(TremplinFormValidation):
+class ValidatePublishOfferForm(RecapForm):
     form = FORM
     readers = {"offer_metier": read_one_metier, "offer_title": read_free_text, "offer_description": read_free_text,
                "offer_lieu": read_commune, "offer_address": read_free_text, "offer_periodes": read_dates,
@@ -58,6 +58,22 @@ class ValidatePublishOfferForm(TremplinFormValidation):
     corrections = {"offer_places": read_counted_places, "offer_periodes": read_named_dates}
     opening = {"offer_metier": read_one_metier, "offer_places": read_counted_places,
                "offer_periodes": read_dates_in_sentence}
+    recap = "offer_confirm"
+    amendable = {
+        "offer_metier": ("le métier", Amendable(("metier",), read_one_metier)),
+        "offer_title": ("le titre", Amendable(("titre", "intitule", "titre de l offre"))),
+        "offer_description": ("la description", Amendable(("description", "descriptif", "texte"))),
+        "offer_lieu": ("la commune", Amendable(("commune", "ville", "lieu", "localite", "code postal"),
+                                               read_commune_named)),
+        "offer_address": ("l'adresse", Amendable(("adresse", "rue"), read_street_address)),
+        "offer_periodes": ("les périodes", Amendable(("periode", "periodes", "date", "dates", "semaine",
+                                                      "semaines"), read_named_dates)),
+        "offer_places": ("le nombre de places", Amendable(("places", "place", "nombre de places", "nombre d eleves",
+                                                           "nombre"), read_counted_places)),
+        "offer_environments": ("le cadre", Amendable(("cadre", "environnement", "environnements"))),
+        "offer_transport": ("les transports en commun", Amendable(("transport", "transports",
+                                                                   "transports en commun", "acces"))),
+    }
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         # Not a registered company (or suspended): the form stops and action_publish_offer explains.

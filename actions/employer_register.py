@@ -9,11 +9,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import TremplinAction, TremplinFormValidation, Turn
+from actions.base import TremplinAction, Turn
 from actions.chat import yes_no
 from actions.employer_common import commune_answer
-from actions.forms import drop_stale, free_text, saved, with_slots
+from actions.forms import RecapForm, drop_stale, free_text, saved, with_slots
 from tremplin.answers import read_commune, read_free_text, read_person_name, read_phone, read_siret, read_yes_no
+from tremplin.answers.corrections import Amendable, read_commune_named, read_siret_alone
 from tremplin.geography import commune_label
 from tremplin.models import Employer, Role
 from tremplin.queries.employers import employer_by_siret
@@ -44,7 +45,7 @@ def read_contact_person(text: str) -> str | None:
     return text.strip() if read_person_name(text.replace(phone, " ") if phone else text) else None
 
 
-class ValidateRegisterCompanyForm(TremplinFormValidation):
+class ValidateRegisterCompanyForm(RecapForm):
     form = FORM
     readers = {"company_siret": read_siret, "company_name": read_free_text, "company_lieu": read_commune,
                "company_contact": read_contact_person, "company_phone": read_phone,
@@ -52,6 +53,18 @@ class ValidateRegisterCompanyForm(TremplinFormValidation):
     whole_text = frozenset({"company_siret", "company_name", "company_contact", "company_phone"})
     corrections = {"company_phone": read_phone}
     name_slots = frozenset({"company_contact"})
+    recap = "company_confirm"
+    amendable = {
+        "company_siret": ("le SIRET", Amendable(("siret", "numero siret", "numero de siret"), read_siret_alone)),
+        "company_name": ("le nom de l'entreprise", Amendable(("nom", "nom de l entreprise", "nom de la societe",
+                                                              "entreprise", "societe", "raison sociale", "enseigne"))),
+        "company_lieu": ("la commune", Amendable(("commune", "ville", "lieu", "localite", "code postal"),
+                                                 read_commune_named)),
+        "company_contact": ("le contact", Amendable(("nom", "contact", "nom du contact", "personne", "tuteur",
+                                                     "tutrice", "responsable", "prenom"))),
+        "company_phone": ("le téléphone", Amendable(("telephone", "tel", "numero", "numero de telephone",
+                                                     "portable", "fixe"), read_phone)),
+    }
 
     async def get_extraction_events(self, dispatcher, tracker, domain) -> list[EventType]:
         drop_stale(self.turn, tracker, "register_company", SLOTS)
@@ -162,7 +175,8 @@ class ActionAskCompanyConfirm(TremplinAction):
                  f"• commune : {turn.slot('company_lieu')}\n"
                  f"• contact : {turn.slot('company_contact')}, {turn.slot('company_phone')} "
                  "(visible seulement par l'élève que vous accepterez)\n"
-                 "• charte d'accueil : acceptée\nJe l'enregistre ?",
+                 "• charte d'accueil : acceptée\n"
+                 "Pour corriger, écrivez par exemple « la commune c'est Roanne ». Je l'enregistre ?",
                  buttons=yes_no("Oui, enregistrer", "Non, annuler"))
         return None
 

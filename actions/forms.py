@@ -1,13 +1,17 @@
 """What the forms share, whatever they ask: their slots in order, free-text answers, forgetting the
-answers of an attempt left half-way when the form starts again, and the submission's write."""
+answers of an attempt left half-way when the form starts again, a correction typed at the recap, and the
+submission's write."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 
-from actions.base import Turn
+from actions.base import LEAVING, TremplinFormValidation, Turn, latest_intent, typed_text
+from actions.chat import button
+from tremplin.answers.corrections import Amendable, Correction, read_correction
 from tremplin.services.errors import DomainError
 
 T = TypeVar("T")
@@ -53,3 +57,72 @@ async def saved(turn: Turn, write: Callable[[], Awaitable[T]], retry: str) -> T 
     except DomainError as err:
         turn.say(f"{err.message}\n{retry}")
         return None
+
+
+CORRECT = "corriger:"  # a button of « which answer? »: `code` entity "corriger:<slot>"
+
+
+class RecapForm(TremplinFormValidation):
+    """A form that ends on a recap (« Je l'enregistre ? »): a reply that says no but carries a correction
+    (« non en fait c'est Roanne », « non, la commune c'est Feurs », « nan c'est Roanne pas Feurs ») changes
+    the answer it names or whose kind its value has, and the recap is shown again; a change whose answer is
+    unclear asks which one (buttons), keeping every answer. A plain « non » still refuses the recap.
+    The reading is tremplin.answers.corrections; subclasses say which answers and their words."""
+
+    recap: str  # the recap's yes/no slot
+    # slot → (« la commune », how users name it and a strict reader of its values given unnamed)
+    amendable: dict[str, tuple[str, Amendable]] = {}
+    recap_example: str = "« la commune c'est Roanne »"
+
+    def read_answer(self, tracker: Tracker) -> list[EventType]:
+        if tracker.get_slot("requested_slot") != self.recap or latest_intent(tracker) in LEAVING:
+            return super().read_answer(tracker)
+        text = typed_text(tracker)
+        picked = self._picked(tracker)
+        fields = {slot: amendable for slot, (_, amendable) in self.amendable.items()}
+        correction = Correction(picked, self._said_before(tracker, picked)) if picked else \
+            read_correction(text, fields)
+        if correction is None or (correction.field is None and any(
+                strict(text) for strict in self.corrections.values())):
+            return super().read_answer(tracker)  # a plain yes or no, or the form's own strict corrections
+        self.not_an_answer(tracker, self.recap)  # not a « non »: the recap is shown again after the change
+        if correction.field is None:
+            self._which(correction)
+            return []
+        label = self.amendable[correction.field][0]
+        if correction.value is None:  # « non, la commune »: asked again, the other answers kept
+            tracker.slots[correction.field] = None
+            self.turn.set(correction.field, None)
+            self.turn.say(self.turn.t(f"D'accord, on change {label}.", f"D'accord, changeons {label}."))
+            return []
+        self.turn.say(self.turn.t(f"Je corrige {label} 👍", f"Je corrige {label}."))
+        return [SlotSet(correction.field, correction.value)]  # checked by the slot's validate_ method
+
+    def _picked(self, tracker: Tracker) -> str | None:
+        """The answer chosen with a button of « which answer? »."""
+        for value in tracker.get_latest_entity_values("code"):
+            slot = str(value)[len(CORRECT):] if str(value).startswith(CORRECT) else None
+            if slot in self.amendable:
+                return slot
+        return None
+
+    def _said_before(self, tracker: Tracker, slot: str) -> str | None:
+        """The value typed in the message that asked « which answer? » (« non en fait c'est Martin Dupont »),
+        now that `slot` was chosen: used, not typed again."""
+        typed = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+        if len(typed) < 2:
+            return None
+        fields = {name: amendable for name, (_, amendable) in self.amendable.items()}
+        before = read_correction(typed[-2], fields)
+        return before.value if before and before.field is None and slot in before.candidates else None
+
+    def _which(self, correction: Correction) -> None:
+        given = f"« {correction.value} » : " if correction.value else ""
+        text = self.turn.t(
+            f"{given}quelle réponse veux-tu changer ? Touche-la (je garde les autres), ou écris par exemple "
+            f"{self.recap_example}.",
+            f"{given}quelle réponse voulez-vous changer ? Touchez-la (je garde les autres), ou écrivez par "
+            f"exemple {self.recap_example}.")
+        buttons = [button(self.amendable[slot][0][:1].upper() + self.amendable[slot][0][1:], "inform",
+                          code=f"{CORRECT}{slot}") for slot in correction.candidates]
+        self.turn.say(text[:1].upper() + text[1:], buttons=buttons)

@@ -1,0 +1,171 @@
+"""A reply to a form's recap that says no but carries a correction (actions/forms.RecapForm): « non en fait
+c'est Roanne » at « Je l'enregistre ? » changes the commune and shows the recap again, nothing dropped; an
+unclear change asks which answer (buttons), keeping them all; a plain « non » still refuses the recap.
+Every reply arrives the way Rasa sends it: its own `deny` mapping has already set the recap's slot to False."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Tracker
+from sqlalchemy import func, select
+
+from actions.employer_offer_checks import ValidatePublishOfferForm
+from actions.employer_offer_publish import ActionAskOfferConfirm
+from actions.employer_register import ActionAskCompanyConfirm, ActionRegisterCompany, ValidateRegisterCompanyForm
+from tests.support.actions import Outcome, chat_user, form_tracker, run, tracker, use_engine
+from tests.support.employer import DOMAIN, FILLED, employer_sender, monday
+from tremplin.db import session_scope
+from tremplin.models import Employer
+
+REGISTER = "register_company_form"
+PUBLISH = "publish_offer_form"
+
+
+async def at_recap(sender: str, text: str, intent: str = "deny", slots: dict[str, Any] | None = None,
+                   form: str = REGISTER) -> Outcome:
+    """The user replies `text` to the recap; Rasa's NLU read it as `intent`."""
+    recap = "company_confirm" if form == REGISTER else "offer_confirm"
+    new = {recap: False} if intent == "deny" else {recap: True} if intent == "affirm" else {}
+    action = ValidateRegisterCompanyForm() if form == REGISTER else ValidatePublishOfferForm()
+    return await run(action, form_tracker(sender, form, slots or FILLED, requested=recap, text=text,
+                                          intent=intent, new=new), DOMAIN)
+
+
+def after(slots: dict[str, Any], out: Outcome) -> dict[str, Any]:
+    """The slots once Rasa applied what the validation returned."""
+    return {**slots, **out.slots()}
+
+
+async def test_non_en_fait_c_est_roanne_corrects_the_commune_and_shows_the_recap_again(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "rc-1")
+    for text, intent in (("non en fait c'est Roanne", "deny"), ("non en fait c'est Roanne", "inform"),
+                         ("nan c'est Roanne pas Feurs", "deny"), ("Non, c'est pas Feurs c'est Roanne", "deny"),
+                         ("non pas Feurs, Roanne", "nlu_fallback"), ("ah non pardon c'est à roanne", "deny"),
+                         ("plutôt à Roanne", "inform"), ("Roanne", "inform"), ("non en fait c Roanne", "deny")):
+        out = await at_recap(sender, text, intent)
+        slots = after(FILLED, out)
+        assert slots["company_lieu"] == "Roanne (42)", (text, intent, out.text)
+        assert slots["company_confirm"] is None, text  # not a « non »: the recap is asked again
+        assert "Je corrige la commune" in out.text and "oui » ou par « non" not in out.text
+        assert {k: slots[k] for k in FILLED if k != "company_lieu"} == \
+            {k: v for k, v in FILLED.items() if k != "company_lieu"}  # every other answer kept
+        recap = await run(ActionAskCompanyConfirm(), tracker(sender, slots=slots))
+        assert "• commune : Roanne (42)" in recap.text and "Feurs" not in recap.text
+        assert "Boulangerie du Forez" in recap.text and "Claire Martin, 04 77 12 34 56" in recap.text
+        assert [b["title"] for b in recap.buttons] == ["Oui, enregistrer", "Non, annuler"]
+
+
+async def test_the_answer_named_is_the_one_corrected(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "rc-2")
+    at_roanne = {**FILLED, "company_lieu": "Roanne (42)"}
+    out = await at_recap(sender, "non la commune c'est Feurs", slots=at_roanne)
+    assert after(at_roanne, out)["company_lieu"] == "Feurs (42)" and out.slots()["company_confirm"] is None
+    for text in ("non, le téléphone c'est 04 77 98 76 54", "Non le tel c'est le 04.77.98.76.54",
+                 "non le numéro de téléphone c'est +33 4 77 98 76 54"):
+        out = await at_recap(sender, text)
+        assert after(FILLED, out)["company_phone"] == "04 77 98 76 54", (text, out.text)
+        assert after(FILLED, out)["company_confirm"] is None and after(FILLED, out)["company_lieu"] == "Feurs (42)"
+    out = await at_recap(sender, "non, le contact c'est Paul Durand")
+    assert after(FILLED, out)["company_contact"] == "Paul Durand" and "Je corrige le contact" in out.text
+    out = await at_recap(sender, "non le siret c'est 443 061 841 00047")
+    assert after(FILLED, out)["company_siret"] == "44306184100047"
+    out = await at_recap(sender, "non, le nom de l'entreprise c'est Fournil des Halles")
+    assert after(FILLED, out)["company_name"] == "Fournil des Halles"
+
+
+async def test_a_wrong_new_value_is_said_and_asked_again_the_rest_kept(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "rc-3")
+    out = await at_recap(sender, "non la ville c'est Zzzyxville")
+    slots = after(FILLED, out)
+    assert slots["company_lieu"] is None and slots["company_confirm"] is None  # the commune is asked again
+    assert "Vérifiez l'orthographe" in out.text and slots["company_contact"] == "Claire Martin"
+    out = await at_recap(sender, "non, la commune")  # named without a new value: asked again
+    slots = after(FILLED, out)
+    assert slots["company_lieu"] is None and slots["company_confirm"] is None and "changeons la commune" in out.text
+    assert slots["company_phone"] == "04 77 12 34 56"
+
+
+async def test_an_unclear_change_asks_which_answer_and_uses_what_was_typed(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "rc-4")
+    typed = "non en fait c'est Martin Dupont"
+    out = await at_recap(sender, typed)
+    assert after(FILLED, out)["company_confirm"] is None
+    assert {k: v for k, v in out.slots().items() if k in FILLED} == {}  # nothing changed, nothing dropped
+    assert "« Martin Dupont »" in out.text and "quelle réponse voulez-vous changer" in out.text
+    payloads = {b["title"]: b["payload"] for b in out.buttons}
+    assert payloads["Le contact"] == '/inform{"code": "corriger:company_contact"}'
+    assert {"Le SIRET", "La commune", "Le téléphone", "Le nom de l'entreprise"} <= set(payloads)
+    # The button: what was typed just before is the new contact, not asked again.
+    picked = Tracker(sender, {**FILLED, "requested_slot": "company_confirm"},
+                     {"text": payloads["Le contact"], "intent": {"name": "inform", "confidence": 1.0},
+                      "entities": [{"entity": "code", "value": "corriger:company_contact"}]},
+                     [{"event": "user", "text": typed}, {"event": "bot", "text": out.text},
+                      {"event": "user", "text": payloads["Le contact"]}], False, None, {"name": REGISTER},
+                     "action_listen")
+    out = await run(ValidateRegisterCompanyForm(), picked, DOMAIN)
+    assert after(FILLED, out)["company_contact"] == "Martin Dupont" and out.slots()["company_confirm"] is None
+    # « non, corriger » (no value): which answer, then the one chosen is asked again.
+    out = await at_recap(sender, "non, corriger")
+    assert after(FILLED, out)["company_confirm"] is None and "Le téléphone" in {b["title"] for b in out.buttons}
+    picked = Tracker(sender, {**FILLED, "requested_slot": "company_confirm"},
+                     {"text": "/inform", "intent": {"name": "inform", "confidence": 1.0},
+                      "entities": [{"entity": "code", "value": "corriger:company_phone"}]},
+                     [{"event": "user", "text": "non, corriger"}, {"event": "user", "text": "/inform"}], False, None,
+                     {"name": REGISTER}, "action_listen")
+    out = await run(ValidateRegisterCompanyForm(), picked, DOMAIN)
+    assert after(FILLED, out)["company_phone"] is None and after(FILLED, out)["company_lieu"] == "Feurs (42)"
+    # « le nom » may be the company's or the contact's: asked, with what was typed said back.
+    out = await at_recap(sender, "non le nom c'est Boulangerie Pas Chère")
+    assert "« Boulangerie Pas Chère »" in out.text
+    assert {b["title"] for b in out.buttons} == {"Le nom de l'entreprise", "Le contact"}
+
+
+async def test_a_plain_no_still_registers_nothing(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "rc-5")
+    for text in ("non", "/deny", "Non, annuler", "non merci", "nan", "non c'est bon", "non j'ai changé d'avis",
+                 "non pas maintenant", "non en fait je veux pas"):
+        out = await at_recap(sender, text)
+        assert after(FILLED, out)["company_confirm"] is False, (text, out.text)
+        assert "Je corrige" not in out.text and not out.buttons
+    out = await at_recap(sender, "oui", "affirm")
+    assert after(FILLED, out)["company_confirm"] is True
+    out = await run(ActionRegisterCompany(), tracker(sender, slots={**FILLED, "company_confirm": False}))
+    assert "je n'enregistre rien" in out.text
+    async with session_scope(engine) as s:
+        assert await s.scalar(select(func.count()).select_from(Employer)) == 0
+
+
+def offer() -> dict[str, Any]:
+    start = monday(3)
+    return {"offer_metier": "Boulanger", "offer_title": "Découvrir le fournil",
+            "offer_description": "Pétrir, façonner et cuire le pain avec l'équipe du matin.",
+            "offer_lieu": "Feurs (42)", "offer_address": "3 rue de la République",
+            "offer_periodes": f"{start.isoformat()}/{date.fromordinal(start.toordinal() + 4).isoformat()}",
+            "offer_places": "2", "offer_environments": "atelier,public", "offer_transport": "Gare à proximité"}
+
+
+async def test_the_offer_recap_takes_the_same_corrections(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender, _ = await employer_sender(engine, "rc-6")
+    slots = offer()
+    for text in ("plutôt à Roanne", "non en fait c'est Roanne", "non la commune c'est Roanne pas Feurs"):
+        out = await at_recap(sender, text, "deny", slots, PUBLISH)
+        fixed = after(slots, out)
+        assert fixed["offer_lieu"] == "Roanne (42)" and fixed["offer_confirm"] is None, (text, out.text)
+        assert fixed["offer_address"] == "3 rue de la République" and fixed["offer_places"] == "2"
+        preview = await run(ActionAskOfferConfirm(), tracker(sender, slots=fixed))
+        assert "• à Roanne (42)" in preview.text and "Je la publie ?" in preview.text
+    out = await at_recap(sender, "non l'adresse c'est 12 place de la Mairie", "deny", slots, PUBLISH)
+    assert after(slots, out)["offer_address"] == "12 place de la Mairie"
+    out = await at_recap(sender, "non, 3 places", "deny", slots, PUBLISH)  # the form's own strict correction
+    assert after(slots, out)["offer_places"] == "3" and after(slots, out)["offer_confirm"] is None
+    out = await at_recap(sender, "non c'est pas ça", "deny", slots, PUBLISH)
+    assert after(slots, out)["offer_confirm"] is None and "La commune" in {b["title"] for b in out.buttons}
+    out = await at_recap(sender, "non", "deny", slots, PUBLISH)
+    assert after(slots, out)["offer_confirm"] is False
