@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import delete, inspect, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.deliverers import Deliverer, DeliveryError
+from bot.deliverers import Deliverer, DeliveryError, Unsure
 from bot.notification_texts import render_notification
 from tremplin.db import retry_unavailable, session_scope
 from tremplin.models import Account, ChannelIdentity, utcnow
@@ -104,8 +104,10 @@ class Notifier:
             await outbox.retry_later(self.engine, row, "no deliverable channel", now, wait=self.db_wait)
             return False
         role, deliverer, address = route
+        # Claimed again after a lease ran out: the notifier that had it may have sent it, then died.
+        unsure = Unsure(f"n:{row.id}", row.created_at) if row.attempts > 1 else None
         try:
-            await deliverer.deliver(address, render_notification(row.kind, row.payload or {}, role))
+            await deliverer.deliver(address, render_notification(row.kind, row.payload or {}, role), unsure)
         except DeliveryError as exc:
             give_up = await outbox.retry_later(self.engine, row, str(exc), now, permanent=exc.permanent,
                                                wait=self.db_wait)

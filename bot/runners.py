@@ -113,7 +113,8 @@ async def notifier(once: bool = False, stop: asyncio.Event | None = None, dispos
     telegram = None
     try:
         if settings.telegram_token:
-            telegram = TelegramDeliverer(settings.telegram_token, settings.telegram_api_base_url, limiter)
+            telegram = TelegramDeliverer(settings.telegram_token, settings.telegram_api_base_url, limiter,
+                                          engine=engine)
             try:
                 await telegram.start()
             except (InvalidToken, NetworkError) as exc:

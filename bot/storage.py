@@ -4,7 +4,10 @@ messages waiting for Rasa to come back (kept until answered, delivered after a g
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
+import hmac
 import logging
 import secrets
 import time
@@ -21,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.replies import Button
 from tremplin.db import for_writes, local_writer
+from tremplin.settings import get_settings
 
 log = logging.getLogger(__name__)
 metadata = MetaData()
@@ -83,6 +87,13 @@ class Redeemed:
     title: str = ""
 
 
+def _derived(sender: str, seed: str, part: str) -> str:
+    """16 unguessable characters (HMAC with the secret key), the same for the same message."""
+    digest = hmac.new(get_settings().secret_key.encode(), f"button:{sender}:{seed}:{part}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:16]
+
+
 class TokenStore:
     """Button payloads behind short random tokens (Telegram allows 64 bytes of callback data).
     Tokens are unguessable and bound to their user, so callback data cannot be forged into intents."""
@@ -90,16 +101,26 @@ class TokenStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
 
-    async def issue(self, sender: str, buttons: Sequence[Button]) -> list[str]:
-        group = secrets.token_urlsafe(9)
+    async def issue(self, sender: str, buttons: Sequence[Button], seed: str | None = None) -> list[str]:
+        """`seed` names the message (« u:<update>:<n> »): its tokens are then derived from it with
+        the secret key, so the same answer sent again after a crash carries the same keyboard
+        (bot/sent_log can recognise it on screen) and its tokens are issued once."""
         now = time.time()
-        tokens = [secrets.token_urlsafe(12) for _ in buttons]
+        if seed is None:
+            group = secrets.token_urlsafe(9)
+            tokens = [secrets.token_urlsafe(12) for _ in buttons]
+        else:
+            group = _derived(sender, seed, "group")[:12]
+            tokens = [_derived(sender, seed, str(i)) for i in range(len(buttons))]
         if buttons:
+            rows = [{"token": token, "group_id": group, "sender": sender, "payload": b.payload,
+                     "title": b.title[:255], "created_at": now} for token, b in zip(tokens, buttons)]
+            statement = insert(button_tokens)
+            if seed is not None:
+                dialect = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+                statement = dialect(button_tokens).on_conflict_do_nothing()
             async with writing(self.engine), for_writes(self.engine).begin() as conn:
-                await conn.execute(insert(button_tokens), [
-                    {"token": token, "group_id": group, "sender": sender, "payload": b.payload,
-                     "title": b.title[:255], "created_at": now}
-                    for token, b in zip(tokens, buttons)])
+                await conn.execute(statement, rows)
         return tokens
 
     async def peek(self, token: str, sender: str) -> Redeemed:

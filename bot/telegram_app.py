@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 from collections.abc import Coroutine
@@ -20,6 +19,7 @@ from bot.config import BotConfig, bot_config
 from bot.inputs import MENU
 from bot.processor import ChatOrderedProcessor
 from bot.relay import Relay
+from bot.sent_log import SentLog, bot_key
 from bot.storage import PendingTurn, PendingTurns, TokenStore, UpdateLog, ensure_tables
 from bot.telegram_gateway import ALLOWED_UPDATES, TelegramGateway
 from bot.telegram_inbox import REPLAY, Inbox, InboxBot, InboxRow, MarkedRasaClient, inbox_engine
@@ -28,11 +28,6 @@ from tremplin.db import retry_unavailable as db_retry
 from tremplin.settings import get_settings
 
 log = logging.getLogger(__name__)
-
-
-def bot_key(token: str) -> str:
-    """Update ids are per bot: key them by a hash of the token (never the token itself)."""
-    return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
 def build_application(token: str, base_url: str, gateway: TelegramGateway,
@@ -52,17 +47,21 @@ def build_application(token: str, base_url: str, gateway: TelegramGateway,
                    get_updates_request=HTTPXRequest(connection_pool_size=1))
     if gateway.inbox is not None:
         bot.set_inbox(gateway.inbox)
+    if gateway.sent_log is not None:
+        bot.set_sent_log(gateway.sent_log)
     app = (ApplicationBuilder().bot(bot)
            .concurrent_updates(ChatOrderedProcessor(256, update_log, gateway.inbox)).build())
     gateway.install(app)
     return app
 
 
-async def _housekeeping(tokens: TokenStore, update_log: UpdateLog, stop: asyncio.Event) -> None:
+async def _housekeeping(tokens: TokenStore, update_log: UpdateLog, sent_log: SentLog,
+                        stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
             await tokens.prune()
             await update_log.prune()
+            await sent_log.prune()
         except Exception:  # noqa: BLE001 - housekeeping must never stop the bot
             log.exception("housekeeping failed")
         with contextlib.suppress(asyncio.TimeoutError):
@@ -134,14 +133,16 @@ async def serve(stop: asyncio.Event, *, token: str | None = None, base_url: str 
         relay = Relay(rasa, "telegram", engine, config.retry_delays)
         box = Inbox(inbox_engine(engine), bot_key(token), update_log, tracker)
         await box.setup()
-        gateway = TelegramGateway(relay, tokens, PendingTurns(engine, bot_key(token)), box)
+        sent_log = SentLog(box.engine, bot_key(token))
+        await sent_log.setup()
+        gateway = TelegramGateway(relay, tokens, PendingTurns(engine, bot_key(token)), box, sent_log)
         app = build_application(token, base_url or settings.telegram_api_base_url, gateway,
                                 update_log, rate_limit, limiter)
         async with app:
             await app.bot.set_my_commands([BotCommand(name, text) for name, text in MENU])
             await app.start()
             resuming = await _resume_waiting(app, gateway, update_log)
-            housekeeping = asyncio.create_task(_housekeeping(tokens, update_log, stop))
+            housekeeping = asyncio.create_task(_housekeeping(tokens, update_log, sent_log, stop))
             webhook = None
             if config.webhook_url:
                 from bot.telegram_webhook import start_webhook

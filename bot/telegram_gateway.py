@@ -4,6 +4,7 @@ Rasa and the logs only ever see the HMAC sender id."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -20,7 +21,8 @@ from bot.relay import Deferred, Relay, short
 from bot.replies import Reply, parse_rasa
 from bot.storage import PendingTurn, PendingTurns, Redeemed, TokenStore
 from bot.telegram_inbox import REPLAY, TURN, Inbox
-from bot.telegram_render import TEXT_LIMIT, send_replies
+from bot.sent_log import SentLog
+from bot.telegram_render import TEXT_LIMIT, Unsure, send_replies
 from tremplin.db import retry_unavailable as db_retry
 
 log = logging.getLogger(__name__)
@@ -33,11 +35,12 @@ HANDOFF = re.compile(r"^/start(?:@\w+)?\s+web-([A-Za-z0-9]{4,16})$")
 
 class TelegramGateway:
     def __init__(self, relay: Relay, tokens: TokenStore, pending: PendingTurns | None = None,
-                 inbox: Inbox | None = None) -> None:
+                 inbox: Inbox | None = None, sent_log: SentLog | None = None) -> None:
         self.relay = relay
         self.tokens = tokens
         self.pending = pending
         self.inbox = inbox
+        self.sent_log = sent_log
 
     def install(self, app: Application) -> None:
         app.add_handler(MessageHandler(filters.ChatType.GROUPS | filters.ChatType.CHANNEL, self.refuse_group))
@@ -70,8 +73,20 @@ class TelegramGateway:
         finally:
             TURN.reset(marker)
 
+    async def _unsure(self, chat_id: int, update_id: int) -> Unsure | None:
+        """A turn Rasa had answered before a crash: where its next message would be on screen if
+        it was sent (above the update's own message and the messages logged before it came)."""
+        row = self.inbox.loaded(update_id) if self.inbox is not None else None
+        if row is None or self.sent_log is None:
+            return None
+        raw = json.loads(row.raw)
+        message = raw.get("message") or (raw.get("callback_query") or {}).get("message") or {}
+        floor = max(int(message.get("message_id") or 0), await self.sent_log.floor(chat_id, row.at))
+        return Unsure(self.sent_log, floor)
+
     async def _send(self, bot: Bot, chat_id: int, replies: list[Reply], sender: str,
-                    update_id: int | None, skip: int = 0) -> None:
+                    update_id: int | None, skip: int | None = None) -> None:
+        """`skip`: set when the answer was given before a crash, how much of it is known sent."""
         progress = None
         inbox = self.inbox
         if inbox is not None and update_id is not None:
@@ -79,7 +94,9 @@ class TelegramGateway:
 
             async def progress(sent: int) -> None:
                 await inbox.progress(key, sent)
-        await send_replies(bot, chat_id, replies, self.tokens, sender, skip, progress)
+        unsure = await self._unsure(chat_id, update_id) if skip is not None and update_id is not None else None
+        await send_replies(bot, chat_id, replies, self.tokens, sender, skip or 0, progress,
+                           f"u:{update_id}" if update_id is not None and inbox is not None else None, unsure)
         if inbox is not None and update_id is not None:
             await inbox.answered_now(update_id)
 
@@ -90,7 +107,7 @@ class TelegramGateway:
         sender = await self._register(user_id, chat_id)
         kept = False
         if REPLAY.get() and (known := await self._ran_before(sender, update_id)) is not None:
-            await self._send(bot, chat_id, known[0], sender, update_id, known[1])
+            await self._send(bot, chat_id, known[0], sender, update_id, skip=known[1])
             return
 
         async def busy() -> None:
@@ -133,9 +150,11 @@ class TelegramGateway:
                 if self.inbox is not None:
                     self.inbox.hold(turn.update_id)
                 return
-            known = (replies, 0)
+            await db_retry(lambda: pending.done(turn.update_id), "kept turn")
+            await self._send(bot, turn.chat_id, replies, sender, turn.update_id)
+            return
         await db_retry(lambda: pending.done(turn.update_id), "kept turn")
-        await self._send(bot, turn.chat_id, known[0], sender, turn.update_id, known[1])
+        await self._send(bot, turn.chat_id, known[0], sender, turn.update_id, skip=known[1])
 
     @staticmethod
     async def _typing_after(bot: Bot, chat_id: int, delay: float) -> None:

@@ -33,9 +33,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
-from telegram.ext import ExtBot
 
 from bot.rasa_client import RasaClient
+from bot.sent_log import LoggedSends
 from bot.storage import UpdateLog, writing
 from tremplin.db import for_writes, make_engine
 from tremplin.db import retry_unavailable as db_retry
@@ -126,6 +126,7 @@ class InboxRow:
     payload: str | None
     title: str | None
     sent: int
+    at: float  # when it was received (epoch seconds)
 
 
 def inbox_engine(app_engine: AsyncEngine) -> AsyncEngine:
@@ -228,7 +229,7 @@ class Inbox:
                                                        | (inbox.c.attempts >= max_attempts)))
                 await conn.execute(update(inbox).where(mine).values(attempts=inbox.c.attempts + 1))
                 rows = await conn.execute(select(inbox).where(mine).order_by(inbox.c.update_id))
-                return [InboxRow(r.update_id, r.chat_id, r.raw, r.payload, r.title, r.sent) for r in rows]
+                return [InboxRow(r.update_id, r.chat_id, r.raw, r.payload, r.title, r.sent, r.at) for r in rows]
         rows = await db_retry(run, "inbox at start", 120.0)
         self._loaded = {row.update_id: row for row in rows}
         return rows
@@ -268,8 +269,9 @@ class Inbox:
             return None
 
 
-class InboxBot(ExtBot):
-    """The gateway's bot: updates from getUpdates are in the inbox before the next call confirms them."""
+class InboxBot(LoggedSends):
+    """The gateway's bot: updates from getUpdates are in the inbox before the next call confirms
+    them, and what it sends is logged (bot/sent_log)."""
 
     def set_inbox(self, box: Inbox) -> None:
         self._inbox = box

@@ -174,6 +174,7 @@ def test_alone_each_takes_its_part() -> None:
 
     class NoGateway:
         inbox = None
+        sent_log = None
 
         def install(self, app: object) -> None:
             pass

@@ -66,7 +66,7 @@ async def notifier(ready: Path) -> int:
     settings = get_settings()
     stop = asyncio.Event()
     stop_on_signals(stop)
-    telegram = TelegramDeliverer(settings.telegram_token or "", settings.telegram_api_base_url)
+    telegram = TelegramDeliverer(settings.telegram_token or "", settings.telegram_api_base_url, engine=get_engine())
     await telegram.start()
     lease = timedelta(seconds=float(os.environ.get("TREMPLIN_FAULT_LEASE", "8")))
     worker = Notifier(get_engine(), {"telegram": telegram}, lease=lease)

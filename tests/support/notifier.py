@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.deliverers import DeliveryError
+from bot.deliverers import DeliveryError, Unsure
 from tremplin.db import session_scope
 from tremplin.models import Notification, Role
 from tremplin.services.accounts import get_or_create_account
@@ -24,7 +24,7 @@ class Recorder:
         self.permanent = permanent
         self.delay = delay
 
-    async def deliver(self, address: str, text: str) -> None:
+    async def deliver(self, address: str, text: str, unsure: Unsure | None = None) -> None:
         if self.delay:
             await asyncio.sleep(self.delay)
         if self.fail_times:

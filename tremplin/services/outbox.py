@@ -70,6 +70,7 @@ class Claimed:
     payload: dict[str, Any]
     attempts: int
     idempotency_key: str
+    created_at: datetime  # when it was queued: a delivery of an earlier attempt came after
 
 
 async def claim(engine: AsyncEngine, now: datetime, *, batch: int = 20, lease: timedelta = LEASE) -> list[Claimed]:
@@ -92,7 +93,8 @@ async def claim(engine: AsyncEngine, now: datetime, *, batch: int = 20, lease: t
             .where(Notification.id.in_(ids), Notification.sent_at.is_(None), Notification.next_attempt_at <= now)
             .values(next_attempt_at=now + lease, attempts=Notification.attempts + 1)
             .returning(Notification.id, Notification.recipient_account_id, Notification.kind,
-                       Notification.payload, Notification.attempts, Notification.idempotency_key)
+                       Notification.payload, Notification.attempts, Notification.idempotency_key,
+                       Notification.created_at)
             .execution_options(synchronize_session=False))
         return sorted((Claimed(*row) for row in result), key=lambda c: c.id)
 

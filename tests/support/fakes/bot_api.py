@@ -24,6 +24,7 @@ class FakeBotAPI:
         self.updates: list[dict[str, Any]] = []
         self.confirmed = 0                      # highest offset a poller confirmed
         self.sent: dict[int, list[dict[str, Any]]] = defaultdict(list)   # chat → bot messages
+        self.user_message_ids: dict[int, set[int]] = defaultdict(set)    # chat → the user's messages
         self.sent_at: list[tuple[int, float]] = []   # (chat, monotonic time) of each bot message
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.callback_answers: list[dict[str, Any]] = []
@@ -158,14 +159,35 @@ class FakeBotAPI:
         return self._new_message(p, **content)
 
     def _find(self, p: dict) -> dict:
+        """As Telegram answers: a user's message can't be edited by the bot, an edit to the same
+        content and keyboard is refused as « not modified »."""
+        if int(p["message_id"]) in self.user_message_ids[int(p["chat_id"])]:
+            raise LookupError("message can't be edited")
         for message in self.sent[int(p["chat_id"])]:
             if message["message_id"] == int(p["message_id"]):
                 return message
         raise LookupError("message to edit not found")
 
+    @staticmethod
+    def _unchanged(message: dict, p: dict, field: str) -> None:
+        if message.get(field) == p.get(field) and message.get("reply_markup") == (p.get("reply_markup") or None):
+            raise LookupError("message is not modified: specified new message content and reply markup are "
+                              "exactly the same as a current content and reply markup of the message")
+
     async def _m_editMessageText(self, p: dict) -> dict:
         message = self._find(p)
+        self._unchanged(message, p, "text")
         message["text"] = p["text"]
+        message.pop("reply_markup", None)
+        if p.get("reply_markup"):
+            message["reply_markup"] = p["reply_markup"]
+        message["edited"] = True
+        return message
+
+    async def _m_editMessageCaption(self, p: dict) -> dict:
+        message = self._find(p)
+        self._unchanged(message, p, "caption")
+        message["caption"] = p.get("caption")
         message.pop("reply_markup", None)
         if p.get("reply_markup"):
             message["reply_markup"] = p["reply_markup"]
@@ -199,8 +221,10 @@ class FakeBotAPI:
                        **content: Any) -> dict[str, Any]:
         chat = {"id": chat_id, "type": chat_type}
         chat.update({"first_name": "Élève"} if chat_type == "private" else {"title": "Classe"})
+        message_id = next(self._message_ids)
+        self.user_message_ids[chat_id].add(message_id)
         return {"update_id": next(self._ids), "message": {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+            "message_id": message_id, "date": int(time.time()), "chat": chat,
             "from": self.user(user_id or chat_id), **content}}
 
     def push_text(self, chat_id: int, text: str, **kw: Any) -> dict[str, Any]:
