@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.deliverers import Deliverer, DeliveryError, Unsure
 from bot.notification_texts import render_notification
+from bot.sent_log import forget as forget_sent
+from bot.telegram_inbox import inbox_engine
 from tremplin.db import retry_unavailable, session_scope
 from tremplin.models import Account, ChannelIdentity, utcnow
 from tremplin.privacy.conversations import tracker_engine
@@ -50,6 +52,7 @@ class Notifier:
                  clock: Callable[[], datetime] = utcnow, tracker: AsyncEngine | None = None) -> None:
         self.engine = engine
         self._tracker = tracker
+        self._sent_engine: AsyncEngine | None = None  # where bot/sent_log keeps its rows
         self.deliverers = dict(deliverers)
         self.batch = batch
         self.lease = lease
@@ -82,10 +85,17 @@ class Notifier:
                 return (account.role if account else None), deliverer, address
         return None
 
+    async def _forget_chats(self, session: AsyncSession, senders: list[str]) -> None:
+        """What the Telegram front end keeps about those chats: button payloads, the sent log."""
+        await _forget_buttons(session, senders)
+        if self._sent_engine is None:
+            self._sent_engine = inbox_engine(self.engine)
+        await forget_sent(self._sent_engine, senders)
+
     async def run_job(self, row: Claimed) -> bool:
         try:
             if row.kind == ERASE_KIND:
-                await outbox.erase_conversation_pass(self.engine, self.tracker, row, self.clock(), _forget_buttons)
+                await outbox.erase_conversation_pass(self.engine, self.tracker, row, self.clock(), self._forget_chats)
             else:
                 raise ValueError(f"unknown job kind {row.kind}")
         except Exception as exc:  # noqa: BLE001 - retried with backoff like a failed delivery

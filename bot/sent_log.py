@@ -11,7 +11,7 @@ not, and the Bot API has no idempotency key nor any way to read a chat. Two thin
   or « can't be edited » (a user's message) means look further. Messages this log knows are never
   touched, so only the lost one or a user's message can be edited: a known message of another text
   is never overwritten.
-Rows keep no text and are pruned after two days (long after any restart)."""
+Rows keep no text, are pruned after two days (long after any restart) and erased with the account."""
 from __future__ import annotations
 
 import contextvars
@@ -20,7 +20,8 @@ import logging
 import time
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Float, Index, Integer, MetaData, String, Table, delete, func, insert, select
+from sqlalchemy import (BigInteger, Column, Float, Index, Integer, MetaData, String, Table, delete, func, insert,
+                        inspect, select)
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, TelegramError
@@ -58,7 +59,18 @@ def bot_key(token: str) -> str:
 
 
 def chat_key(chat_id: int | str) -> str:
-    return external_hash("telegram-chat", chat_id)
+    """The HMAC the rest of the system knows the user by: a private chat's id is its user's id,
+    so « supprimer mes données » finds these rows by the account's sender id (`forget`)."""
+    return external_hash("telegram", chat_id)
+
+
+async def forget(engine: AsyncEngine, senders: list[str]) -> None:
+    """Erase what the log keeps about these chats (called by the erasure job)."""
+    async def erase() -> None:
+        async with writing(engine), for_writes(engine).begin() as conn:
+            if await conn.run_sync(lambda sync: inspect(sync).has_table("bot_sent")):
+                await conn.execute(delete(bot_sent).where(bot_sent.c.chat.in_(senders)))
+    await db_retry(erase, "sent log erasure", 60.0)
 
 
 class SentLog:

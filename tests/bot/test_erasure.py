@@ -20,7 +20,9 @@ from bot.notifier import Notifier
 from bot.rasa_client import RasaClient
 from bot.relay import FORGET_SENDER, Relay
 from bot.replies import Button
+from bot.sent_log import SentLog
 from bot.storage import TokenStore, ensure_tables
+from bot.telegram_inbox import inbox_engine
 from tests.support.erasure import everything_readable, raw_bytes
 from tests.support.factories import employer_with_account, offer_for, student
 from tests.support.fakes.db import migrated_sqlite
@@ -104,6 +106,10 @@ async def test_deleted_pupil_can_be_read_back_from_no_store_once_the_notifier_ra
     await say(tracker, other, "je cherche un stage en boulangerie")
     await ensure_tables(engine)  # the Telegram gateway's button tokens may quote the chat too
     await TokenStore(engine).issue(sender, [Button(f"Chercher « {WORD} »", f'/search{{"q": "{WORD}"}}')])
+    sent_log = SentLog(inbox_engine(engine), "testbot")  # which messages the bot sent to each chat
+    await sent_log.setup()
+    await sent_log.record(4242, 1001, "u:1:0")
+    await sent_log.record(777, 1002, "u:2:0")
     async with session_scope(engine) as s:
         told = await delete_my_data(s, await s.get(Account, account_id))
     assert "toutes tes données sont effacées" in told
@@ -116,6 +122,7 @@ async def test_deleted_pupil_can_be_read_back_from_no_store_once_the_notifier_ra
                         tracker=tracker)
     await notifier.run_once()
     assert await stored_senders(tracker) == {other}  # …then it is gone; another pupil's stays
+    assert await sent_log.known(4242, 0) == set() and await sent_log.known(777, 0) == {1002}
     assert not any(WORD in said for _, said in recorder.sent)  # the job is never shown in a chat
     notifier.clock = lambda: now + timedelta(minutes=2)  # second pass, then the job row itself goes
     await notifier.run_once()
