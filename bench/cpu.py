@@ -45,6 +45,7 @@ class CpuMeter:
     """Seconds of CPU spent by each part between `start()` and `stop()`."""
     groups: dict[str, set[int]]
     pids: dict[str, set[int]]
+    own: str = "gateway+simulated users"  # what this process is doing
 
     def start(self) -> None:
         self.before = group_seconds(self.groups, self.pids)
@@ -53,5 +54,5 @@ class CpuMeter:
     def stop(self) -> dict[str, float]:
         after = group_seconds(self.groups, self.pids)
         spent = {name: after[name] - self.before.get(name, 0.0) for name in after}
-        spent["gateway+simulated users"] = sum(os.times()[:2]) - self.own_before
+        spent[self.own] = sum(os.times()[:2]) - self.own_before
         return spent

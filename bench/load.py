@@ -47,6 +47,7 @@ class Run:
     users: int
     duration: float
     latencies: list[float] = field(default_factory=list)
+    by_message: dict[str, list[float]] = field(default_factory=dict)  # where the slow turns are
     errors: int = 0
     turns: int = 0
     wall: float = 0.0
@@ -54,10 +55,14 @@ class Run:
     cpu: dict[str, float] = field(default_factory=dict)  # seconds of CPU per part during the run
 
     def pct(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+        return _pct(self.latencies, q)
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 async def pupil(gw: GatewayOverReplicas, chat_id: int, run: Run, think: float, until: float) -> None:
@@ -74,6 +79,7 @@ async def pupil(gw: GatewayOverReplicas, chat_id: int, run: Run, think: float, u
             run.errors += 1
         else:
             run.latencies.append(elapsed)
+            run.by_message.setdefault(message, []).append(elapsed)
         if think:
             await asyncio.sleep(random.uniform(0.6 * think, 1.4 * think))
 
@@ -95,11 +101,14 @@ def meter_for(stack: ReplicaStack) -> CpuMeter:
 
 
 async def load(urls: list[str], database_url: str, run: Run, think: float, first_chat: int,
-               meter: CpuMeter | None = None) -> None:
+               meter: CpuMeter | None = None, own_process: Path | None = None, tracker_url: str = "") -> None:
     run.load_before = os.getloadavg()[0]
-    async with GatewayOverReplicas(urls, database_url) as gw:
+    async with GatewayOverReplicas(urls, database_url, own_process, tracker_url) as gw:
         if meter is not None:
             meter.pids["PostgreSQL"] = await postgres_backends(gw)
+            if gw.service is not None and gw.service.process is not None:
+                meter.groups["gateway"] = {gw.service.process.pid}
+                meter.own = "simulated users and fake Telegram"
             meter.start()
         started = time.monotonic()
         until = started + run.duration
@@ -139,6 +148,11 @@ def report(runs: list[Run]) -> None:
         if replicas > 1 and one and one.wall and r.wall and one.turns:
             ratio = ((r.turns - r.errors) / r.wall) / ((one.turns - one.errors) / one.wall)
             print(f"{database} {mode}: {replicas} replicas / 1 replica = {ratio:.2f}× turns/s")
+    print("\nlatency by message (ms), the slowest p95 first:")
+    for r in runs:
+        parts = sorted(((_pct(v, 0.95), _pct(v, 0.5), len(v), m) for m, v in r.by_message.items()), reverse=True)
+        print(f"  {r.database} × {r.replicas} Rasa, {r.mode}: "
+              + " ; ".join(f"« {m} » p50 {p50 * 1000:.0f} p95 {p95 * 1000:.0f} (n={n})" for p95, p50, n, m in parts))
     print("\nprocessor time per turn (ms), from /proc:")
     for r in runs:
         if r.cpu and r.turns:
@@ -169,7 +183,8 @@ def matrix(args: argparse.Namespace) -> list[Run]:
                         print(f"[load] {database} × {replicas} Rasa, {label}, {args.users} users, "
                               f"{args.duration:g} s…", flush=True)
                         asyncio.run(load(stack.rasa_urls[:replicas], stack.database_url, run, think, chat,
-                                         meter_for(stack)))
+                                         meter_for(stack), None if args.gateway_in_process else Path(tmp),
+                                         stack.tracker_url))
                         chat += args.users
                         runs.append(run)
             finally:
@@ -187,6 +202,9 @@ def main(argv: list[str] | None = None) -> list[Run]:
     parser.add_argument("--modes", default="think,saturation")
     parser.add_argument("--tmpdir", default=None)
     parser.add_argument("--short", action="store_true", help="10 users × 20 s, SQLite only")
+    parser.add_argument("--gateway-in-process", action="store_true",
+                        help="run the gateway in this process, beside the simulated users and the fake Bot API "
+                             "(by default it runs as its own process, as in production)")
     args = parser.parse_args(argv)
     if args.short:
         args.users, args.duration, args.databases = 10, 20.0, "sqlite"

@@ -47,6 +47,10 @@ async def gateway(ready: Path) -> int:
     stop = asyncio.Event()
     stop_on_signals(stop)
     config = replace(bot_config(), rasa_timeout=STACK_CONFIG.rasa_timeout, retry_delays=STACK_CONFIG.retry_delays)
+    if os.environ.get("TREMPLIN_BENCH_SIGNAL"):  # bench/load.py: each handled update is reported
+        import bot.telegram_app as telegram_app
+        from tests.support.tasks.harness import SignallingGateway
+        telegram_app.TelegramGateway = SignallingGateway  # type: ignore[misc]
     try:
         await serve(stop, config=config, poll_timeout=1, rate_limit=False)
     finally:

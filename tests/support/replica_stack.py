@@ -121,10 +121,16 @@ def start_replica_stack(tmp: Path, database: str = "sqlite", replicas: int = 2, 
 
 class GatewayOverReplicas:
     """The real Telegram gateway (fake Bot API) routing over `rasa_urls`; users from the task
-    harness, whose turns end when the gateway has handled the update (no sleeping)."""
+    harness, whose turns end when the gateway has handled the update (no sleeping). With
+    `own_process` (a folder for its log), the gateway runs as a process of its own, as in
+    production (`tremplin bot`), instead of sharing this process's event loop with the fake Bot
+    API and the simulated users; it reports each handled update to the fake API."""
 
-    def __init__(self, rasa_urls: list[str], database_url: str) -> None:
+    def __init__(self, rasa_urls: list[str], database_url: str, own_process: Path | None = None,
+                 tracker_url: str = "") -> None:
         self.rasa_urls, self.database_url = rasa_urls, database_url
+        self.own_process, self.tracker_url = own_process, tracker_url
+        self.service: Service | None = None
 
     async def __aenter__(self) -> GatewayOverReplicas:
         import bot.telegram_app as telegram_app
@@ -138,6 +144,13 @@ class GatewayOverReplicas:
         await self.api.start()
         self.engine = make_engine(self.database_url)
         harness.TURNS = harness._Turns()
+        if self.own_process is not None:
+            from tests.support.fault_stack import front, front_env, start_front
+            self.api.on_turn_done = harness.TURNS.finished
+            env = front_env(self.api, self.database_url, ",".join(self.rasa_urls), self.tracker_url)
+            self.service = front("gateway", self.own_process, env | {"TREMPLIN_BENCH_SIGNAL": "1"})
+            await asyncio.to_thread(start_front, self.service)
+            return self
         telegram_app.TelegramGateway = harness.ObservedGateway  # type: ignore[misc]
         self.gateway = GatewayRunner(self.api, ",".join(self.rasa_urls), self.engine, config=LOAD_CONFIG,
                                      rate_limit=False)
@@ -152,7 +165,10 @@ class GatewayOverReplicas:
         import bot.telegram_app as telegram_app
         from bot.telegram_gateway import TelegramGateway
         try:
-            await self.gateway.stop()
+            if self.service is not None:
+                self.service.stop()
+            else:
+                await self.gateway.stop()
             await self.api.stop()
             await self.engine.dispose()
         finally:

@@ -7,7 +7,7 @@ import itertools
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -32,6 +32,7 @@ class FakeBotAPI:
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
         self.fail_next: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
+        self.on_turn_done: Callable[[int], Awaitable[None]] | None = None  # see _m_xTurnDone
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Condition()
@@ -130,6 +131,13 @@ class FakeBotAPI:
 
     async def _m_leaveChat(self, p: dict) -> bool:
         self.left_chats.append(int(p["chat_id"]))
+        return True
+
+    async def _m_xTurnDone(self, p: dict) -> bool:
+        """Not Telegram's: a gateway run as its own process for a benchmark says here that it
+        has handled an update of this chat (tests.support.tasks.harness.SignallingGateway)."""
+        if self.on_turn_done is not None:
+            await self.on_turn_done(int(p["chat_id"]))
         return True
 
     async def _m_answerCallbackQuery(self, p: dict) -> bool:

@@ -74,26 +74,37 @@ def _chat_of(update: Any) -> int | None:
 class ObservedGateway(TelegramGateway):
     """The real gateway; each handler, once finished (or failed), counts the update as handled."""
 
+    async def finished(self, update: Any, context: Any) -> None:
+        if TURNS is not None:
+            await TURNS.finished(_chat_of(update))
+
     async def on_text(self, update, context) -> None:  # type: ignore[no-untyped-def]
         try:
             await super().on_text(update, context)
         finally:
-            if TURNS is not None:
-                await TURNS.finished(_chat_of(update))
+            await self.finished(update, context)
 
     async def on_button(self, update, context) -> None:  # type: ignore[no-untyped-def]
         try:
             await super().on_button(update, context)
         finally:
-            if TURNS is not None:
-                await TURNS.finished(_chat_of(update))
+            await self.finished(update, context)
 
     async def on_other(self, update, context) -> None:  # type: ignore[no-untyped-def]
         try:
             await super().on_other(update, context)
         finally:
-            if TURNS is not None:
-                await TURNS.finished(_chat_of(update))
+            await self.finished(update, context)
+
+
+class SignallingGateway(ObservedGateway):
+    """The same, in a process of its own (bench/load.py): it tells the fake Bot API, over its
+    own HTTP client, which calls the waiting simulated user's `TURNS.finished`."""
+
+    async def finished(self, update: Any, context: Any) -> None:
+        chat = _chat_of(update)
+        if chat is not None:
+            await context.bot.do_api_request("x_turn_done", api_kwargs={"chat_id": chat})
 
 
 @dataclass
