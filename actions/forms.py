@@ -8,10 +8,11 @@ from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import LEAVING, TremplinFormValidation, Turn, latest_intent, typed_text
 from actions.chat import button
-from tremplin.answers.corrections import Amendable, Correction, read_correction
+from tremplin.answers.corrections import Amendable, Correction, Corrections, read_corrections
 from tremplin.services.errors import DomainError
 
 T = TypeVar("T")
@@ -62,41 +63,93 @@ async def saved(turn: Turn, write: Callable[[], Awaitable[T]], retry: str) -> T 
 CORRECT = "corriger:"  # a button of « which answer? »: `code` entity "corriger:<slot>"
 
 
+def listed(labels: list[str]) -> str:
+    """« la commune », « la commune et le téléphone », « le SIRET, la commune et le téléphone »."""
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} et {labels[-1]}"
+
+
 class RecapForm(TremplinFormValidation):
-    """A form that ends on a recap (« Je l'enregistre ? »): a reply that says no but carries a correction
-    (« non en fait c'est Roanne », « non, la commune c'est Feurs », « nan c'est Roanne pas Feurs ») changes
-    the answer it names or whose kind its value has, and the recap is shown again; a change whose answer is
-    unclear asks which one (buttons), keeping every answer. A plain « non » still refuses the recap.
+    """A form that ends on a recap (« Je l'enregistre ? »): a reply that says no but carries corrections
+    (« non en fait c'est Roanne », « non je préfère Roanne », « non c'est Roanne et le tel c'est 06 … »)
+    changes every answer it names or whose kind its values have, each checked by the slot's validate_
+    method, says which were changed, and the recap is shown again; « non c'est pas Feurs » asks the commune
+    again; a part whose answer is unclear is said back and asks which one (buttons), keeping every answer.
+    A plain « non » still refuses the recap.
     The reading is tremplin.answers.corrections; subclasses say which answers and their words."""
 
     recap: str  # the recap's yes/no slot
     # slot → (« la commune », how users name it and a strict reader of its values given unnamed)
     amendable: dict[str, tuple[str, Amendable]] = {}
     recap_example: str = "« la commune c'est Roanne »"
+    _reading: Corrections | None = None  # this message's corrections, said once the new values are checked
 
     def read_answer(self, tracker: Tracker) -> list[EventType]:
         if tracker.get_slot("requested_slot") != self.recap or latest_intent(tracker) in LEAVING:
             return super().read_answer(tracker)
         text = typed_text(tracker)
         picked = self._picked(tracker)
-        fields = {slot: amendable for slot, (_, amendable) in self.amendable.items()}
-        correction = Correction(picked, self._said_before(tracker, picked)) if picked else \
-            read_correction(text, fields)
-        if correction is None or (correction.field is None and any(
-                strict(text) for strict in self.corrections.values())):
+        reading = Corrections((Correction(picked, self._said_before(tracker, picked)),)) if picked else \
+            read_corrections(text, self._fields(), self._shown(tracker))
+        if reading is None or (not reading.changes and any(strict(text) for strict in self.corrections.values())):
             return super().read_answer(tracker)  # a plain yes or no, or the form's own strict corrections
-        self.not_an_answer(tracker, self.recap)  # not a « non »: the recap is shown again after the change
-        if correction.field is None:
-            self._which(correction)
-            return []
-        label = self.amendable[correction.field][0]
-        if correction.value is None:  # « non, la commune »: asked again, the other answers kept
-            tracker.slots[correction.field] = None
-            self.turn.set(correction.field, None)
-            self.turn.say(self.turn.t(f"D'accord, on change {label}.", f"D'accord, changeons {label}."))
-            return []
-        self.turn.say(self.turn.t(f"Je corrige {label} 👍", f"Je corrige {label}."))
-        return [SlotSet(correction.field, correction.value)]  # checked by the slot's validate_ method
+        self.not_an_answer(tracker, self.recap)  # not a « non »: the recap is shown again after the changes
+        self._reading = reading
+        for change in reading.changes:
+            if change.field and change.value is None:  # « non, la commune »: asked again, the others kept
+                tracker.slots[change.field] = None
+                self.turn.set(change.field, None)
+        return [SlotSet(change.field, change.value) for change in reading.changes
+                if change.field and change.value is not None]  # checked by the slots' validate_ methods
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict[str, Any]) -> list[EventType]:
+        said = len(dispatcher.messages)
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        if self._reading is not None:  # what was changed first, then why a new value was refused
+            refusals = dispatcher.messages[said:]
+            del dispatcher.messages[said:]
+            self._say_changes(self._reading, tracker, " ".join(str(m.get("text") or "") for m in refusals))
+            dispatcher.messages.extend(refusals)
+            self._ask_unclear(self._reading)
+        return events
+
+    def _say_changes(self, reading: Corrections, tracker: Tracker, why_refused: str) -> None:
+        """The answers changed; each new value its check refused, said back unless the check's words (which
+        come next, then the question again) already do; the answers asked again."""
+        changed = [self.amendable[c.field][0] for c in reading.changes
+                   if c.field and c.value is not None and tracker.get_slot(c.field) is not None]
+        if changed:
+            self.turn.say(self.turn.t(f"Je corrige {listed(changed)} 👍", f"Je corrige {listed(changed)}."))
+        for change in reading.changes:
+            if change.field and change.value and tracker.get_slot(change.field) is None \
+                    and change.value not in why_refused:
+                self.turn.say(f"Je n'ai pas pu prendre « {change.value} » pour {self.amendable[change.field][0]} :")
+        for change in reading.changes:
+            if change.field and change.value is None:
+                label = self.amendable[change.field][0]
+                wrong = f"ce n'est pas « {change.was} » : " if change.was else ""
+                self.turn.say(self.turn.t(f"D'accord, {wrong}on change {label}.",
+                                          f"D'accord, {wrong}changeons {label}."))
+
+    def _ask_unclear(self, reading: Corrections) -> None:
+        """Each part whose answer is unclear, said back; the first asked about with buttons."""
+        if not reading.unclear:
+            return
+        for other in reading.unclear[1:]:
+            if other.value:
+                self.turn.say(self.turn.t(
+                    f"Je n'ai pas su à quelle réponse va « {other.value} » : écris-le par exemple comme "
+                    f"{self.recap_example}.",
+                    f"Je n'ai pas su à quelle réponse va « {other.value} » : écrivez-le par exemple comme "
+                    f"{self.recap_example}."))
+        self._which(reading.unclear[0])
+
+    def _fields(self) -> dict[str, Amendable]:
+        return {slot: amendable for slot, (_, amendable) in self.amendable.items()}
+
+    def _shown(self, tracker: Tracker) -> dict[str, str]:
+        """The answers the recap shows (« c'est pas Feurs » names one of them)."""
+        return {slot: str(value) for slot in self.amendable if (value := tracker.get_slot(slot)) is not None}
 
     def _picked(self, tracker: Tracker) -> str | None:
         """The answer chosen with a button of « which answer? »."""
@@ -112,9 +165,9 @@ class RecapForm(TremplinFormValidation):
         typed = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
         if len(typed) < 2:
             return None
-        fields = {name: amendable for name, (_, amendable) in self.amendable.items()}
-        before = read_correction(typed[-2], fields)
-        return before.value if before and before.field is None and slot in before.candidates else None
+        before = read_corrections(typed[-2], self._fields(), self._shown(tracker))
+        unclear = next((c for c in before.unclear if slot in c.candidates), None) if before else None
+        return unclear.value if unclear else None
 
     def _which(self, correction: Correction) -> None:
         given = f"« {correction.value} » : " if correction.value else ""

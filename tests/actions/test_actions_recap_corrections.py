@@ -14,7 +14,7 @@ from actions.employer_offer_checks import ValidatePublishOfferForm
 from actions.employer_offer_publish import ActionAskOfferConfirm
 from actions.employer_register import ActionAskCompanyConfirm, ActionRegisterCompany, ValidateRegisterCompanyForm
 from tests.support.actions import Outcome, chat_user, form_tracker, run, tracker, use_engine
-from tests.support.employer import DOMAIN, FILLED, employer_sender, monday
+from tests.support.employer import DOMAIN, FILLED, employer_sender, monday, week_text
 from tremplin.db import session_scope
 from tremplin.models import Employer
 
@@ -169,3 +169,126 @@ async def test_the_offer_recap_takes_the_same_corrections(engine, monkeypatch):
     assert after(slots, out)["offer_confirm"] is None and "La commune" in {b["title"] for b in out.buttons}
     out = await at_recap(sender, "non", "deny", slots, PUBLISH)
     assert after(slots, out)["offer_confirm"] is False
+
+
+# --- several answers in one reply, preferences, a value said wrong -----------------------------------------
+
+def asked_next(slots: dict[str, Any], form: str = REGISTER) -> str | None:
+    """The question Rasa's form asks next: the first of its slots without an answer."""
+    return next((slot for slot in DOMAIN["forms"][form]["required_slots"] if slots.get(slot) is None), None)
+
+
+async def recap_of(sender: str, slots: dict[str, Any]) -> str:
+    return (await run(ActionAskCompanyConfirm(), tracker(sender, slots=slots))).text
+
+
+async def test_every_answer_corrected_in_one_reply_is_changed_and_said(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "rc-7")
+    roanne_and_phone = {"company_lieu": "Roanne (42)", "company_phone": "06 12 34 56 78"}
+    for text, changed, said in (
+            ("non c'est Roanne et le tel c'est 06 12 34 56 78", roanne_and_phone, "la commune et le téléphone"),
+            ("Roanne et 06 12 34 56 78", roanne_and_phone, "la commune et le téléphone"),
+            ("non le tel c'est le 06.12.34.56.78, et la ville Roanne", roanne_and_phone, "la commune et le téléphone"),
+            ("la commune c'est Roanne, le contact c'est Martin Dupont",
+             {"company_lieu": "Roanne (42)", "company_contact": "Martin Dupont"}, "la commune et le contact"),
+            ("non le contact c'est Martin Dupont et 06 12 34 56 78",
+             {"company_contact": "Martin Dupont", "company_phone": "06 12 34 56 78"}, "le contact et le téléphone"),
+            ("non c'est Roanne, le tel 06 12 34 56 78 et le contact Martin Dupont",
+             {**roanne_and_phone, "company_contact": "Martin Dupont"}, "la commune, le contact et le téléphone")):
+        out = await at_recap(sender, text)
+        slots = after(FILLED, out)
+        assert {k: slots[k] for k in changed} == changed, (text, out.text)
+        assert {k: slots[k] for k in FILLED if k not in changed} == {k: v for k, v in FILLED.items() if k not in changed}
+        assert slots["company_confirm"] is None and f"Je corrige {said}." in out.text, (text, out.text)
+        assert not out.buttons  # nothing left to ask: the recap comes again
+        recap = await recap_of(sender, slots)
+        assert all(str(value) in recap for value in changed.values()), recap
+
+
+async def test_a_part_no_answer_takes_is_said_back_and_asked_about(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "rc-8")
+    typed = "non c'est Roanne et Martin Dupont"
+    out = await at_recap(sender, typed)
+    slots = after(FILLED, out)
+    assert slots["company_lieu"] == "Roanne (42)" and slots["company_contact"] == "Claire Martin"
+    assert out.texts[0] == "Je corrige la commune."
+    assert "« Martin Dupont » : quelle réponse voulez-vous changer ?" in out.text
+    payloads = {b["title"]: b["payload"] for b in out.buttons}
+    # The button: « Martin Dupont », typed with the commune, becomes the contact without being typed again.
+    picked = Tracker(sender, {**slots, "requested_slot": "company_confirm"},
+                     {"text": payloads["Le contact"], "intent": {"name": "inform", "confidence": 1.0},
+                      "entities": [{"entity": "code", "value": "corriger:company_contact"}]},
+                     [{"event": "user", "text": typed}, {"event": "bot", "text": out.text},
+                      {"event": "user", "text": payloads["Le contact"]}], False, None, {"name": REGISTER},
+                     "action_listen")
+    out = await run(ValidateRegisterCompanyForm(), picked, DOMAIN)
+    assert after(slots, out)["company_contact"] == "Martin Dupont" and "Je corrige le contact." in out.text
+    assert after(slots, out)["company_lieu"] == "Roanne (42)"
+    # A new value its check refuses: what was changed is said, the refused answer is asked again with why.
+    out = await at_recap(sender, "non c'est Roanne et le tel c'est 06 12")
+    slots = after(FILLED, out)
+    assert slots["company_lieu"] == "Roanne (42)" and slots["company_phone"] is None
+    assert out.texts[:3] == ["Je corrige la commune.", "Je n'ai pas pu prendre « 06 12 » pour le téléphone :",
+                             "Ce numéro de téléphone ne semble pas valide : indiquez un numéro français à 10 "
+                             "chiffres, par exemple 04 77 12 34 56 ou +33 6 12 34 56 78."]
+    assert asked_next(slots) == "company_phone"
+
+
+async def test_a_preference_with_a_value_corrects_and_without_one_refuses(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "rc-9")
+    for text in ("non je préfère Roanne", "je préfère à Roanne", "plutôt Roanne finalement",
+                 "Non, je préférerais Roanne", "non je préfère que ce soit à Roanne"):
+        out = await at_recap(sender, text)
+        slots = after(FILLED, out)
+        assert slots["company_lieu"] == "Roanne (42)" and slots["company_confirm"] is None, (text, out.text)
+        assert "Je corrige la commune." in out.text
+    for text in ("non je préfère attendre", "non je préfère annuler", "non je préfère pas"):
+        out = await at_recap(sender, text)
+        assert after(FILLED, out)["company_confirm"] is False and "Je corrige" not in out.text, (text, out.text)
+
+
+async def test_a_value_said_wrong_asks_that_answer_again(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender = await chat_user(engine, "rc-10")
+    for text in ("non c'est pas Feurs", "non pas Feurs", "Non, ce n'est pas Feurs", "nan pas à feurs"):
+        out = await at_recap(sender, text)
+        slots = after(FILLED, out)
+        assert slots["company_lieu"] is None and slots["company_confirm"] is None, (text, out.text)
+        assert asked_next(slots) == "company_lieu"  # the commune question comes next, no buttons
+        assert "D'accord, ce n'est pas « " in out.text and "changeons la commune." in out.text and not out.buttons
+        assert slots["company_contact"] == "Claire Martin" and slots["company_phone"] == "04 77 12 34 56"
+    out = await at_recap(sender, "non c'est pas la bonne commune")
+    assert after(FILLED, out)["company_lieu"] is None and "D'accord, changeons la commune." in out.text
+    out = await at_recap(sender, "non ce n'est pas Claire Martin, c'est Paul Durand")
+    assert after(FILLED, out)["company_contact"] == "Paul Durand" and "Je corrige le contact." in out.text
+    out = await at_recap(sender, "non c'est pas Roanne")  # not the commune shown: which answer is asked
+    assert after(FILLED, out)["company_lieu"] == "Feurs (42)" and "La commune" in {b["title"] for b in out.buttons}
+
+
+async def test_the_offer_recap_takes_several_corrections(engine, monkeypatch):
+    use_engine(engine, monkeypatch)
+    sender, _ = await employer_sender(engine, "rc-11")
+    slots = {**offer(), "offer_places": "1"}
+    later = monday(5)
+    week = f"{later.isoformat()}/{date.fromordinal(later.toordinal() + 4).isoformat()}"
+    for text in (f"2 places et {week_text(5)}", f"non, {week_text(5)} et 2 places",
+                 f"ah non pardon c'est 2 élèves, et {week_text(5)}"):
+        out = await at_recap(sender, text, "deny", slots, PUBLISH)
+        fixed = after(slots, out)
+        assert fixed["offer_places"] == "2" and fixed["offer_periodes"] == week, (text, out.text)
+        assert fixed["offer_confirm"] is None and "Je corrige les périodes et le nombre de places." in out.text
+        assert fixed["offer_lieu"] == "Feurs (42)" and fixed["offer_title"] == "Découvrir le fournil"
+        preview = await run(ActionAskOfferConfirm(), tracker(sender, slots=fixed))
+        assert "Je la publie ?" in preview.text
+    out = await at_recap(sender, "non c'est Roanne et 3 places", "deny", slots, PUBLISH)
+    assert after(slots, out)["offer_lieu"] == "Roanne (42)" and after(slots, out)["offer_places"] == "3"
+    assert "Je corrige la commune et le nombre de places." in out.text
+    out = await at_recap(sender, "non la description c'est Pétrir, façonner et cuire le pain au fournil", "deny",
+                         slots, PUBLISH)  # one free answer: its commas and « et » are kept
+    assert after(slots, out)["offer_description"] == "Pétrir, façonner et cuire le pain au fournil"
+    assert after(slots, out)["offer_places"] == "1" and "Je corrige la description." in out.text
+    out = await at_recap(sender, "non c'est pas Feurs", "deny", slots, PUBLISH)
+    assert after(slots, out)["offer_lieu"] is None and asked_next(after(slots, out), PUBLISH) == "offer_lieu"
