@@ -11,7 +11,8 @@ from actions.employer_offer_checks import ValidatePublishOfferForm
 from actions.employer_offer_publish import (ActionAskOfferConfirm, ActionAskOfferEnvironments,
                                               ActionAskOfferTransport, ActionPublishOffer)
 from tests.support.actions import chat_user, form_tracker, run, tracker, use_engine
-from tests.support.employer import DOMAIN, answer, employer_sender, entity, monday, week_text
+from tests.support.employer import (DOMAIN, answer, employer_sender, entity, filled_offer, monday,
+                                   week_text)
 from tremplin.db import session_scope
 from tremplin.models import Offer, OfferStatus
 from tremplin.services.search import SearchQuery, search_offers
@@ -21,15 +22,6 @@ FORM = "publish_offer_form"
 
 async def ask(sender, slot, value, slots=None, **kw):
     return await answer(ValidatePublishOfferForm(), sender, FORM, slots or {}, slot, value, **kw)
-
-
-def filled(weeks_ahead: int = 3) -> dict:
-    start = monday(weeks_ahead)
-    return {"offer_metier": "Boulanger", "offer_title": "Découvrir le fournil",
-            "offer_description": "Pétrir, façonner et cuire le pain avec l'équipe du matin.",
-            "offer_lieu": "Feurs (42)", "offer_address": "3 rue de la République",
-            "offer_periodes": f"{start.isoformat()}/{date.fromordinal(start.toordinal() + 4).isoformat()}",
-            "offer_places": "2", "offer_environments": "atelier,public", "offer_transport": "Gare à proximité"}
 
 
 async def test_everything_in_one_message_prefills_the_form(engine, monkeypatch):
@@ -156,11 +148,11 @@ async def test_transport_access_is_optional(engine, monkeypatch):
 async def test_new_company_preview_then_pending_review(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     sender, employer_id = await employer_sender(engine, "pub-9", trusted=False)
-    preview = await run(ActionAskOfferConfirm(), tracker(sender, slots=filled()))
+    preview = await run(ActionAskOfferConfirm(), tracker(sender, slots=filled_offer()))
     assert "Découvrir le fournil — Boulanger" in preview.text and "relue par l'équipe" in preview.text
     assert "3 rue de la République" in preview.text and "seulement à l'élève accepté" in preview.text
     assert "atelier" in preview.text.lower() or "fabriquer" in preview.text.lower()
-    out = await run(ActionPublishOffer(), tracker(sender, slots={**filled(), "offer_confirm": True}))
+    out = await run(ActionPublishOffer(), tracker(sender, slots={**filled_offer(), "offer_confirm": True}))
     assert "en attente de validation" in out.text and "l'équipe relit" in out.text
     assert out.slots()["offer_metier"] is None  # the form starts empty next time
     async with session_scope(engine) as s:
@@ -173,7 +165,7 @@ async def test_new_company_preview_then_pending_review(engine, monkeypatch):
 async def test_trusted_company_is_published_and_found_by_students(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     sender, _ = await employer_sender(engine, "pub-10", trusted=True)
-    out = await run(ActionPublishOffer(), tracker(sender, slots={**filled(), "offer_confirm": True}))
+    out = await run(ActionPublishOffer(), tracker(sender, slots={**filled_offer(), "offer_confirm": True}))
     assert "C'est en ligne" in out.text
     async with session_scope(engine) as s:
         found = await search_offers(s, SearchQuery(lat=45.742, lon=4.226, radius_km=10))
@@ -184,7 +176,7 @@ async def test_trusted_company_is_published_and_found_by_students(engine, monkey
 async def test_declined_preview_publishes_nothing(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     sender, _ = await employer_sender(engine, "pub-11")
-    out = await run(ActionPublishOffer(), tracker(sender, slots={**filled(), "offer_confirm": False}))
+    out = await run(ActionPublishOffer(), tracker(sender, slots={**filled_offer(), "offer_confirm": False}))
     assert "je ne publie rien" in out.text
     async with session_scope(engine) as s:
         assert await s.scalar(select(func.count()).select_from(Offer)) == 0
@@ -197,7 +189,7 @@ async def test_only_registered_companies_publish(engine, monkeypatch):
                                                              text="boulanger", new={"offer_metier": "boulanger"}),
                     DOMAIN)
     assert out.slots()["requested_slot"] is None  # the form stops at once
-    out = await run(ActionPublishOffer(), tracker(sender, slots=filled()))
+    out = await run(ActionPublishOffer(), tracker(sender, slots=filled_offer()))
     assert "réservée aux entreprises inscrites" in out.text and "inscrire mon entreprise" in out.text
     assert {"title": "Inscrire mon entreprise", "payload": "/register_company"} in out.buttons
 

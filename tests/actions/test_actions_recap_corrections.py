@@ -14,7 +14,7 @@ from actions.employer_offer_checks import ValidatePublishOfferForm
 from actions.employer_offer_publish import ActionAskOfferConfirm
 from actions.employer_register import ActionAskCompanyConfirm, ActionRegisterCompany, ValidateRegisterCompanyForm
 from tests.support.actions import Outcome, chat_user, form_tracker, run, tracker, use_engine
-from tests.support.employer import DOMAIN, FILLED, employer_sender, monday, week_text
+from tests.support.employer import DOMAIN, FILLED, employer_sender, filled_offer, monday, week_text
 from tremplin.db import session_scope
 from tremplin.models import Employer
 
@@ -89,6 +89,17 @@ async def test_a_wrong_new_value_is_said_and_asked_again_the_rest_kept(engine, m
     assert slots["company_phone"] == "04 77 12 34 56"
 
 
+async def press_field(sender: str, slots: dict[str, Any], typed: str, asked: Any, title: str, field: str) -> Any:
+    """The user presses the button of `field` under « quelle réponse voulez-vous changer ? »."""
+    payload = {b["title"]: b["payload"] for b in asked.buttons}[title]
+    picked = Tracker(sender, {**slots, "requested_slot": "company_confirm"},
+                     {"text": payload, "intent": {"name": "inform", "confidence": 1.0},
+                      "entities": [{"entity": "code", "value": f"corriger:{field}"}]},
+                     [{"event": "user", "text": typed}, {"event": "bot", "text": asked.text},
+                      {"event": "user", "text": payload}], False, None, {"name": REGISTER}, "action_listen")
+    return await run(ValidateRegisterCompanyForm(), picked, DOMAIN)
+
+
 async def test_an_unclear_change_asks_which_answer_and_uses_what_was_typed(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     sender = await chat_user(engine, "rc-4")
@@ -101,13 +112,7 @@ async def test_an_unclear_change_asks_which_answer_and_uses_what_was_typed(engin
     assert payloads["Le contact"] == '/inform{"code": "corriger:company_contact"}'
     assert {"Le SIRET", "La commune", "Le téléphone", "Le nom de l'entreprise"} <= set(payloads)
     # The button: what was typed just before is the new contact, not asked again.
-    picked = Tracker(sender, {**FILLED, "requested_slot": "company_confirm"},
-                     {"text": payloads["Le contact"], "intent": {"name": "inform", "confidence": 1.0},
-                      "entities": [{"entity": "code", "value": "corriger:company_contact"}]},
-                     [{"event": "user", "text": typed}, {"event": "bot", "text": out.text},
-                      {"event": "user", "text": payloads["Le contact"]}], False, None, {"name": REGISTER},
-                     "action_listen")
-    out = await run(ValidateRegisterCompanyForm(), picked, DOMAIN)
+    out = await press_field(sender, FILLED, typed, out, "Le contact", "company_contact")
     assert after(FILLED, out)["company_contact"] == "Martin Dupont" and out.slots()["company_confirm"] is None
     # « non, corriger » (no value): which answer, then the one chosen is asked again.
     out = await at_recap(sender, "non, corriger")
@@ -141,19 +146,10 @@ async def test_a_plain_no_still_registers_nothing(engine, monkeypatch):
         assert await s.scalar(select(func.count()).select_from(Employer)) == 0
 
 
-def offer() -> dict[str, Any]:
-    start = monday(3)
-    return {"offer_metier": "Boulanger", "offer_title": "Découvrir le fournil",
-            "offer_description": "Pétrir, façonner et cuire le pain avec l'équipe du matin.",
-            "offer_lieu": "Feurs (42)", "offer_address": "3 rue de la République",
-            "offer_periodes": f"{start.isoformat()}/{date.fromordinal(start.toordinal() + 4).isoformat()}",
-            "offer_places": "2", "offer_environments": "atelier,public", "offer_transport": "Gare à proximité"}
-
-
 async def test_the_offer_recap_takes_the_same_corrections(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     sender, _ = await employer_sender(engine, "rc-6")
-    slots = offer()
+    slots = filled_offer()
     for text in ("plutôt à Roanne", "non en fait c'est Roanne", "non la commune c'est Roanne pas Feurs"):
         out = await at_recap(sender, text, "deny", slots, PUBLISH)
         fixed = after(slots, out)
@@ -215,15 +211,8 @@ async def test_a_part_no_answer_takes_is_said_back_and_asked_about(engine, monke
     assert slots["company_lieu"] == "Roanne (42)" and slots["company_contact"] == "Claire Martin"
     assert out.texts[0] == "Je corrige la commune."
     assert "« Martin Dupont » : quelle réponse voulez-vous changer ?" in out.text
-    payloads = {b["title"]: b["payload"] for b in out.buttons}
     # The button: « Martin Dupont », typed with the commune, becomes the contact without being typed again.
-    picked = Tracker(sender, {**slots, "requested_slot": "company_confirm"},
-                     {"text": payloads["Le contact"], "intent": {"name": "inform", "confidence": 1.0},
-                      "entities": [{"entity": "code", "value": "corriger:company_contact"}]},
-                     [{"event": "user", "text": typed}, {"event": "bot", "text": out.text},
-                      {"event": "user", "text": payloads["Le contact"]}], False, None, {"name": REGISTER},
-                     "action_listen")
-    out = await run(ValidateRegisterCompanyForm(), picked, DOMAIN)
+    out = await press_field(sender, slots, typed, out, "Le contact", "company_contact")
     assert after(slots, out)["company_contact"] == "Martin Dupont" and "Je corrige le contact." in out.text
     assert after(slots, out)["company_lieu"] == "Roanne (42)"
     # A new value its check refuses: what was changed is said, the refused answer is asked again with why.
@@ -271,7 +260,7 @@ async def test_a_value_said_wrong_asks_that_answer_again(engine, monkeypatch):
 async def test_the_offer_recap_takes_several_corrections(engine, monkeypatch):
     use_engine(engine, monkeypatch)
     sender, _ = await employer_sender(engine, "rc-11")
-    slots = {**offer(), "offer_places": "1"}
+    slots = {**filled_offer(), "offer_places": "1"}
     later = monday(5)
     week = f"{later.isoformat()}/{date.fromordinal(later.toordinal() + 4).isoformat()}"
     for text in (f"2 places et {week_text(5)}", f"non, {week_text(5)} et 2 places",

@@ -16,10 +16,10 @@ from bot.deliverers import TelegramDeliverer
 from bot.notification_texts import render_notification
 from bot.notifier import Notifier
 from bot.sent_log import SentLog, already_shown, bot_key, bot_sent
-from bot.telegram_inbox import Inbox, inbox_engine
+from bot.telegram_inbox import Inbox
 from tests.support.fakes.bot_api import FakeBotAPI
 from tests.support.fakes.db import migrated_sqlite
-from tests.support.fakes.gateway import GatewayRunner
+from tests.support.fakes.gateway import GatewayRunner, answered_before_the_crash, gateway_with_inbox
 from tests.support.fakes.rasa_server import FakeRasa, text
 from tests.support.notifier import notified_account, outbox_rows, queue_notification
 from tremplin.models import Role
@@ -34,23 +34,10 @@ SCRIPT = {"mon code c FEURS-3A": [text("Bienvenue en 3e A !"),
 
 @pytest.fixture
 async def env(tmp_path) -> AsyncIterator[tuple[FakeBotAPI, FakeRasa, GatewayRunner, Inbox, SentLog]]:
-    api = FakeBotAPI()
-    (tmp_path / "var").mkdir(exist_ok=True)
-    rasa = FakeRasa(SCRIPT, tracker_path=tmp_path / "var" / "rasa-trackers.db")
-    await api.start()
-    await rasa.start()
-    engine = await migrated_sqlite(tmp_path)
-    gateway = GatewayRunner(api, rasa.url, engine)
-    box = Inbox(inbox_engine(engine), bot_key(api.token))
-    await box.setup()
-    sent_log = SentLog(box.engine, bot_key(api.token))
-    await sent_log.setup()
-    yield api, rasa, gateway, box, sent_log
-    await gateway.stop()
-    await box.engine.dispose()
-    await engine.dispose()
-    await rasa.stop()
-    await api.stop()
+    async with gateway_with_inbox(tmp_path, SCRIPT) as (api, rasa, gateway, box):
+        sent_log = SentLog(box.engine, bot_key(api.token))
+        await sent_log.setup()
+        yield api, rasa, gateway, box, sent_log
 
 
 async def _answered_once(api: FakeBotAPI) -> list[str]:
@@ -71,11 +58,7 @@ async def test_every_message_the_gateway_sends_is_logged_under_its_turn(env) -> 
 
 async def test_a_message_taken_by_telegram_just_before_the_kill_is_not_sent_again(env) -> None:
     api, rasa, gateway, box, sent_log = env
-    update = api.message_update(PUPIL, text="mon code c FEURS-3A")
-    sender = external_hash("telegram", PUPIL)
-    await box.receive([Update.de_json(update, None)])
-    rasa._store(sender, "mon code c FEURS-3A", {"tg_update": box.marker(update["update_id"])},
-                SCRIPT["mon code c FEURS-3A"])
+    update, sender = await answered_before_the_crash(api, rasa, box, PUPIL, "mon code c FEURS-3A")
     # The dead gateway had sent the first message; the kill came before its mark and its log.
     api._new_message({"chat_id": PUPIL}, text="Bienvenue en 3e A !")
     # Meanwhile the pupil typed again, and the notifier sent (and logged) a notification.
@@ -116,11 +99,7 @@ async def test_a_keyboard_taken_just_before_the_kill_is_recognised_and_still_wor
 
 async def test_a_message_never_taken_is_sent_after_the_checks(env) -> None:
     api, rasa, gateway, box, sent_log = env
-    update = api.message_update(PUPIL, text="mon code c FEURS-3A")
-    sender = external_hash("telegram", PUPIL)
-    await box.receive([Update.de_json(update, None)])
-    rasa._store(sender, "mon code c FEURS-3A", {"tg_update": box.marker(update["update_id"])},
-                SCRIPT["mon code c FEURS-3A"])
+    update, sender = await answered_before_the_crash(api, rasa, box, PUPIL, "mon code c FEURS-3A")
     await gateway.start()   # Rasa had answered, the kill came before the first send
     assert await _answered_once(api) == ["Bienvenue en 3e A !", "Que cherches-tu ?"]
     assert sum(1 for method, _ in api.calls if method == "editMessageText") <= 12  # bounded

@@ -15,11 +15,9 @@ from telegram import Update
 
 from bot.replies import Button
 from bot.storage import TokenStore
-from bot.telegram_app import bot_key
-from bot.telegram_inbox import Inbox, inbox, inbox_engine
+from bot.telegram_inbox import Inbox, inbox
 from tests.support.fakes.bot_api import FakeBotAPI
-from tests.support.fakes.db import migrated_sqlite
-from tests.support.fakes.gateway import GatewayRunner
+from tests.support.fakes.gateway import GatewayRunner, answered_before_the_crash, gateway_with_inbox
 from tests.support.fakes.rasa_server import FakeRasa, text
 from tests.support.fault_stack import front, front_env, start_front
 from tremplin.privacy.identifiers import external_hash
@@ -33,22 +31,8 @@ SCRIPT = {"mon code c FEURS-3A": [text("Bienvenue en 3e A !"), text("Que cherche
 
 @pytest.fixture
 async def env(tmp_path) -> AsyncIterator[tuple[FakeBotAPI, FakeRasa, GatewayRunner, Inbox]]:
-    api = FakeBotAPI()
-    # Where the gateway looks by default (settings: TREMPLIN_DATA_DIR/rasa-trackers.db).
-    (tmp_path / "var").mkdir(exist_ok=True)
-    rasa = FakeRasa(SCRIPT, tracker_path=tmp_path / "var" / "rasa-trackers.db")
-    await api.start()
-    await rasa.start()
-    engine = await migrated_sqlite(tmp_path)
-    gateway = GatewayRunner(api, rasa.url, engine)
-    box = Inbox(inbox_engine(engine), bot_key(api.token))
-    await box.setup()
-    yield api, rasa, gateway, box
-    await gateway.stop()
-    await box.engine.dispose()
-    await engine.dispose()
-    await rasa.stop()
-    await api.stop()
+    async with gateway_with_inbox(tmp_path, SCRIPT) as parts:
+        yield parts
 
 
 async def left(box: Inbox, settle: int | None = None) -> int:
@@ -78,12 +62,8 @@ async def test_an_update_received_before_a_crash_is_answered_once_at_start(env) 
 
 async def test_a_turn_rasa_had_run_is_finished_from_the_tracker_store(env) -> None:
     api, rasa, gateway, box = env
-    update = api.message_update(PUPIL, text="mon code c FEURS-3A")
-    sender = external_hash("telegram", PUPIL)
-    await box.receive([Update.de_json(update, None)])
     # Rasa ran the turn and the gateway had sent the first message when it died.
-    rasa._store(sender, "mon code c FEURS-3A", {"tg_update": box.marker(update["update_id"])},
-                SCRIPT["mon code c FEURS-3A"])
+    update, sender = await answered_before_the_crash(api, rasa, box, PUPIL, "mon code c FEURS-3A")
     await box.progress(update["update_id"], 1)
     await gateway.start()
     await api.wait_until(lambda: "Que cherches-tu ?" in api.texts(PUPIL))

@@ -31,6 +31,16 @@ def monday(weeks_ahead: int = 3) -> date:
     return today + timedelta(days=7 - today.weekday()) + timedelta(weeks=weeks_ahead - 1)
 
 
+def filled_offer(weeks_ahead: int = 3) -> dict[str, Any]:
+    """Every answer of the offer form, for a week `weeks_ahead` weeks away."""
+    start = monday(weeks_ahead)
+    return {"offer_metier": "Boulanger", "offer_title": "Découvrir le fournil",
+            "offer_description": "Pétrir, façonner et cuire le pain avec l'équipe du matin.",
+            "offer_lieu": "Feurs (42)", "offer_address": "3 rue de la République",
+            "offer_periodes": f"{start.isoformat()}/{date.fromordinal(start.toordinal() + 4).isoformat()}",
+            "offer_places": "2", "offer_environments": "atelier,public", "offer_transport": "Gare à proximité"}
+
+
 def week_text(weeks_ahead: int = 3) -> str:
     """"la semaine du 14 décembre 2026": a week in the future, whatever the day the tests run."""
     return f"la semaine du {french_date(monday(weeks_ahead))}"
