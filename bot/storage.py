@@ -144,6 +144,25 @@ class TokenStore:
                 return Redeemed("used")
             return Redeemed("ok", row.payload, row.title)
 
+    async def redeem_latest(self, sender: str, payload: str) -> Redeemed:
+        """A choice typed instead of pressed (bot/choices): spends the sender's newest keyboard if it
+        offers `payload`, as a press would. « unknown » when the newest keyboard has no such button
+        (a newer one replaced it), « used » when it was already spent."""
+        async with self.engine.connect() as conn:  # read first: the write lock only for the spend
+            group = (await conn.execute(select(button_tokens.c.group_id).where(
+                button_tokens.c.sender == sender).order_by(button_tokens.c.created_at.desc()).limit(1))).scalar()
+            row = None if group is None else (await conn.execute(select(button_tokens).where(
+                button_tokens.c.group_id == group, button_tokens.c.payload == payload))).first()
+        if row is None:
+            return Redeemed("unknown")
+        async with writing(self.engine), for_writes(self.engine).begin() as conn:
+            claimed = await conn.execute(update(button_tokens).where(
+                button_tokens.c.group_id == group, button_tokens.c.used_at.is_(None))
+                .values(used_at=time.time()))
+            if claimed.rowcount == 0:
+                return Redeemed("used")
+            return Redeemed("ok", row.payload, row.title)
+
     async def prune(self, max_age_days: float = 60) -> int:
         async with writing(self.engine), for_writes(self.engine).begin() as conn:
             result = await conn.execute(delete(button_tokens).where(

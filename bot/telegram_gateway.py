@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot import texts
+from bot.choices import telegram_choice
 from bot.inputs import Answer, from_text
 from bot.relay import Deferred, Relay, short
 from bot.replies import Reply, parse_rasa
@@ -178,7 +179,9 @@ class TelegramGateway:
         if isinstance(result, Answer):
             await context.bot.send_message(message.chat_id, result.text)
             return
-        await self.converse(context.bot, message.chat_id, user.id, result.message, update.update_id)
+        # « 1 », « le 2 » for the last keyboard still open: that button, spent as if pressed (bot/choices)
+        chosen = await telegram_choice(self.tokens, self.relay.sender_id(user.id), message.text)
+        await self.converse(context.bot, message.chat_id, user.id, chosen or result.message, update.update_id)
 
     async def handoff(self, bot: Bot, chat_id: int, user_id: int, code: str) -> None:
         """Attach this Telegram chat to the web account of the code, then greet it as usual."""

@@ -1,5 +1,7 @@
 """The terminal chat: the same relay and rendering as Telegram, buttons shown as numbered choices.
-Works on a TTY and with piped stdin (tests and scripts drive it that way)."""
+A typed number (« 2 », « le 2 », « 1. », « n°1 », « la première ») presses the button it names: one
+just shown, or the last keyboard still open when the bot said something without buttons since
+(bot/choices). Works on a TTY and with piped stdin (tests and scripts drive it that way)."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot import texts
+from bot.choices import Keyboard, offered_choice, pick, typed_choice
 from bot.inputs import Answer, from_text
 from bot.relay import Relay
 from bot.replies import Button, Document, Reply
@@ -66,20 +69,20 @@ class TerminalChat:
         self.relay = relay
         self.user_id = user_id
         self.write = write
-        self.choices: list[Button] = []
+        self.choices: list[Button] = []  # the buttons of the last answer, numbered 1…
+        self.shown_in = 0  # how many of its messages carried them
         self.sender = relay.sender_id(user_id)
 
     async def turn(self, line: str) -> None:
         """One line typed by the user: a choice number presses the button (once), else text."""
         stripped = line.strip()
-        if stripped.isdigit() and self.choices:
-            index = int(stripped) - 1
-            if 0 <= index < len(self.choices):
-                button = self.choices[index]
-                self.choices = []
-                self.write(f"→ {button.title}")
-                await self._send(button.payload)
-                return
+        button = self._shown_choice(stripped) if self.choices else \
+            await offered_choice(self.sender, stripped, numbered=True)
+        if button is not None:
+            self.choices = []
+            self.write(f"→ {button.title}")
+            await self._send(button.payload)
+            return
         classified = from_text(line)
         if classified is None:
             return
@@ -88,12 +91,22 @@ class TerminalChat:
             return
         await self._send(classified.message)
 
+    def _shown_choice(self, text: str) -> Button | None:
+        """A button of the last answer: its number as shown (« 2 »), or « le 2 », « la première »."""
+        typed = typed_choice(text)
+        if typed is None:
+            return None
+        if typed.bare:
+            return self.choices[typed.position - 1] if typed.position <= len(self.choices) else None
+        return pick(Keyboard(tuple(self.choices), self.shown_in), typed, numbered=True)
+
     async def _send(self, message: str) -> None:
         async def busy() -> None:
             self.write(texts.BUSY)
         replies = await self.relay.ask(self.sender, message, on_wait=busy)
         text, choices = render(replies)
         self.choices = choices
+        self.shown_in = sum(1 for reply in replies if any(not b.is_link for b in reply.buttons))
         if text:
             self.write(text)
 

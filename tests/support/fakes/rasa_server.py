@@ -1,7 +1,7 @@
 """A fake Rasa REST channel: scripted answers keyed on the exact message text, an echo otherwise,
 and switches to simulate an outage or an empty answer. With `tracker_path`, each turn is also
 stored at its end like Rasa's SQLTrackerStore does (an `events` table in an SQLite file: the user
-event with its metadata, then one `bot` event per message)."""
+event with its metadata and intent, the turn's `slot` events, then one `bot` event per message)."""
 from __future__ import annotations
 
 import asyncio
@@ -30,6 +30,8 @@ class FakeRasa:
         self.tracker_path = tracker_path
         self.received: list[tuple[str, str]] = []
         self.metadata: list[dict[str, Any]] = []
+        self.intents: dict[str, str] = {}  # what the NLU reads in a typed text (a payload: its intent)
+        self.slots: dict[str, dict[str, Any]] = {}  # slots a turn sets (« requested_slot » of a form)
         self.down = False          # answer 503 to everything
         self.empty = False         # answer [] to everything
         self.delay = delay
@@ -77,8 +79,11 @@ class FakeRasa:
 
     def _store(self, sender: str, message: str, metadata: dict[str, Any], answer: Answer) -> None:
         now = time.time()
+        intent = message[1:].split("{")[0] if message.startswith("/") else self.intents.get(message, "nlu_fallback")
         rows = [(sender, "user", now, json.dumps({"event": "user", "timestamp": now, "text": message,
-                                                   "metadata": metadata}))]
+                                                   "metadata": metadata, "parse_data": {"intent": {"name": intent}}}))]
+        rows += [(sender, "slot", now, json.dumps({"event": "slot", "timestamp": now, "name": name, "value": value}))
+                 for name, value in self.slots.get(message, {}).items()]
         for m in answer:
             data = {k: m.get(k) for k in ("buttons", "image", "custom", "attachment", "quick_replies", "elements")}
             rows.append((sender, "bot", now, json.dumps({"event": "bot", "timestamp": now, "metadata": {},
