@@ -21,7 +21,9 @@ from tremplin.answers import read_free_text, read_yes_no
 from tremplin.db import Session, database_busy, get_engine, retry_unavailable, session_scope
 from tremplin.models import Account, Role
 from tremplin.queries.people import account_for
+from tremplin.services import turn_results
 from tremplin.services.errors import DomainError
+from tremplin.services.turn_results import turn_key
 from tremplin.tone import says_tu
 
 log = logging.getLogger("tremplin.actions")
@@ -74,21 +76,37 @@ class Turn:
         return self.account.pseudonym if self.account else "anonyme"
 
 
-async def _attempt(dispatcher: CollectingDispatcher, tracker: Tracker, body) -> list[EventType]:
+async def _attempt(name: str, dispatcher: CollectingDispatcher, tracker: Tracker, body) -> list[EventType]:
     """The turn, run again when the database could not take it (it is one transaction, rolled back,
     and what a failed try was about to say is dropped):
     - PostgreSQL restarting (connections cut or refused): again for up to `DB_WAIT` seconds instead of
       « Oups », on the tracker itself (copying it took 13 % of the action server's time under load);
-    - SQLite contention (« database is locked »): again on a fresh copy of the tracker, bounded."""
+    - SQLite contention (« database is locked »): again on a fresh copy of the tracker, bounded.
+    A turn Rasa runs a second time (sent again after a crash: `tg_again`) gets back what this action
+    answered the first time if it changed the database then (tremplin/services/turn_results)."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    key = turn_key(tracker.sender_id, tracker.events, metadata, name)
+
     async def once(this_try: Tracker) -> list[EventType]:
         said = len(dispatcher.messages)
         try:
             # write=True: on SQLite the turn waits for the write lock at BEGIN (busy_timeout) instead
             # of failing on its first write after another process wrote (a stale WAL snapshot).
             async with session_scope(get_engine(), write=True) as session:
+                if key is not None and metadata.get("tg_again"):
+                    done = await turn_results.replayed(session, key)
+                    if done is not None:
+                        log.info("%s for %s: this turn already ran, its answer is given again", name,
+                                 tracker.sender_id[:10])
+                        dispatcher.messages.extend(done["messages"])
+                        return list(done["events"])
                 turn = Turn(session, this_try, dispatcher, await account_for(session, tracker.sender_id))
                 result = await body(turn)
-                return turn.events + list(result or [])
+                events = turn.events + list(result or [])
+                if key is not None:
+                    await turn_results.keep(session, key, tracker.sender_id,
+                                            {"messages": dispatcher.messages[said:], "events": events})
+                return events
         except Exception:
             del dispatcher.messages[said:]  # rolled back: what it was about to say did not happen
             raise
@@ -121,7 +139,7 @@ def trace_without_values(exc: BaseException) -> str:
 
 async def _in_turn(name: str, dispatcher: CollectingDispatcher, tracker: Tracker, body) -> list[EventType]:
     try:
-        return await _attempt(dispatcher, tracker, body)
+        return await _attempt(name, dispatcher, tracker, body)
     except DomainError as err:
         log.info("%s refused for %s: %s", name, tracker.sender_id[:10], err.code)
         dispatcher.utter_message(text=err.message)

@@ -13,11 +13,12 @@ from tremplin.models.moderation import CodeAttempt, ProblemReport, ReportStatus
 from tremplin.models.offers import Offer, OfferEnvironment, OfferPeriod, OfferStatus
 from tremplin.models.schools import School, SchoolClass
 from tremplin.models.students import Student
+from tremplin.models.turns import TurnResult
 from tremplin.models.web import DashboardLink, PartnerOffer, PartnerToken
 
 __all__ = [
     "Account", "Application", "CodeAttempt", "ProblemReport", "ReportStatus", "ApplicationStatus", "AuditEntry", "Base", "ChannelIdentity",
     "Employer", "EmployerJoinRequest", "JoinStatus", "Notification", "Offer", "OfferEnvironment", "OfferPeriod", "OfferStatus",
     "PENDING_STATUSES", "PLACED_STATUSES", "ParentLink", "ParentLinkCode", "Role", "School",
-    "SchoolClass", "Student", "utcnow", "DashboardLink", "PartnerOffer", "PartnerToken",
+    "SchoolClass", "Student", "TurnResult", "utcnow", "DashboardLink", "PartnerOffer", "PartnerToken",
 ]

@@ -19,6 +19,7 @@ from tremplin.models import (
     EmployerJoinRequest, JoinStatus, Notification, Offer, ParentLink, ParentLinkCode, ProblemReport, Role, School,
     SchoolClass, Student, utcnow,
 )
+from tremplin.services import turn_results
 from tremplin.services.applications import STATUS_WORDS, withdraw
 from tremplin.services.audit import audit
 from tremplin.services.moderation import withdraw_employer_offers
@@ -220,6 +221,7 @@ async def delete_my_data(session: AsyncSession, account: Account) -> str:
     await session.execute(delete(Notification).where(Notification.recipient_account_id == account.id))
     senders = list(await session.scalars(select(ChannelIdentity.external_hash).where(
         ChannelIdentity.account_id == account.id)))
+    await turn_results.forget(session, senders)
     due = utcnow() + ERASE_DELAY
     await enqueue_job(session, ERASE_KIND, f"erase:{pseudonym}", due, senders=senders, up_to=due.isoformat())
     await session.execute(delete(ChannelIdentity).where(ChannelIdentity.account_id == account.id))

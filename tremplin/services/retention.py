@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tremplin.db import session_scope
 from tremplin.models import Application, Notification, utcnow
 from tremplin.privacy.conversations import erase_conversations, erase_idle_conversations
+from tremplin.services import turn_results
 from tremplin.settings import get_settings
 
 log = logging.getLogger("tremplin.retention")
@@ -84,6 +85,8 @@ async def run_retention(engine: AsyncEngine, tracker: AsyncEngine, now: datetime
     idle_since = now - timedelta(days=get_settings().conversation_retention_days)
     erased = await erase_idle_conversations(tracker, idle_since)
     blanked, dropped = await blank_finished_school_years(engine, now)
+    async with session_scope(engine, write=True) as session:
+        await turn_results.purge(session, now)
     if erased or blanked or dropped:
         log.info("retention: %d conversation events erased, %d applications blanked, %d notifications dropped",
                  erased, blanked, dropped)
