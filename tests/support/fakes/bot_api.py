@@ -77,7 +77,10 @@ class FakeBotAPI:
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
-        params = await self._params(request)
+        try:
+            params = await self._params(request)
+        except ConnectionResetError:  # the client went away mid-request (a gateway process stopped)
+            return web.Response(status=499)
         self.calls.append((method, params))
         if self.fail_next.get(method):
             code, description, retry_after = self.fail_next[method].pop(0)
