@@ -25,10 +25,12 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReplicaStack]
     stack.stop()
 
 
-async def test_short_load_on_two_replicas(replicas: ReplicaStack) -> None:
-    """The bench's short form: 10 pupils for 20 s, both servers used, no error."""
+async def test_short_load_on_two_replicas(replicas: ReplicaStack, tmp_path: Path) -> None:
+    """The bench's short form: 10 pupils for 20 s, both servers used, no error; the gateway in a
+    process of its own, as the bench runs it."""
     run = Run("sqlite", 2, "think 1 s", users=10, duration=20.0)
-    await load(replicas.rasa_urls, replicas.database_url, run, think=1.0, first_chat=700_000)
+    await load(replicas.rasa_urls, replicas.database_url, run, think=1.0, first_chat=700_000,
+               own_process=tmp_path, tracker_url=replicas.tracker_url)
     assert run.turns >= 30 and run.errors == 0, (run.turns, run.errors)
     ring = HashRing(replicas.rasa_urls)
     owners = {ring.node_for(external_hash("telegram", 700_000 + n)) for n in range(10)}
