@@ -46,7 +46,7 @@ bot_sent = Table(
     Column("bot_key", String(16), nullable=False),
     Column("chat", String(64), nullable=False),          # HMAC of the chat id
     Column("message_id", BigInteger, nullable=False),
-    Column("ref", String(64)),                           # « u:<update>:<n> », « n:<notification> »
+    Column("ref", String(64)),                           # « u:<bot>:<update>:<n> », « n:<notification> »
     Column("at", Float, nullable=False),
     Index("ix_bot_sent_chat", "bot_key", "chat", "message_id"),
     Index("ix_bot_sent_ref", "bot_key", "ref"),

@@ -102,7 +102,7 @@ class TokenStore:
         self.engine = engine
 
     async def issue(self, sender: str, buttons: Sequence[Button], seed: str | None = None) -> list[str]:
-        """`seed` names the message (« u:<update>:<n> »): its tokens are then derived from it with
+        """`seed` names the message (« u:<bot>:<update>:<n> »): its tokens are then derived from it with
         the secret key, so the same answer sent again after a crash carries the same keyboard
         (bot/sent_log can recognise it on screen) and its tokens are issued once."""
         now = time.time()

@@ -97,7 +97,9 @@ class TelegramGateway:
                 await inbox.progress(key, sent)
         unsure = await self._unsure(chat_id, update_id) if skip is not None and update_id is not None else None
         await send_replies(bot, chat_id, replies, self.tokens, sender, skip or 0, progress,
-                           f"u:{update_id}" if update_id is not None and inbox is not None else None, unsure)
+                           # per bot and update: a new bot token restarts update ids at 1
+                           f"u:{inbox.marker(update_id)}" if update_id is not None and inbox is not None else None,
+                           unsure)
         if inbox is not None and update_id is not None:
             await inbox.answered_now(update_id)
 

@@ -60,7 +60,7 @@ async def send_replies(bot: Bot, chat_id: int, replies: list[Reply], tokens: Tok
                        ref: str | None = None, unsure: Unsure | None = None) -> list[Message]:
     """`skip`: messages already sent before a crash (bot/telegram_inbox); `progress(n)` is awaited
     after each message but the last, so that a crash in the middle of an answer resends none.
-    `ref` (« u:<update> ») names each message (`ref:n`) in the sent log and seeds its keyboard's
+    `ref` (« u:<bot>:<update> ») names each message (`ref:n`) in the sent log and seeds its keyboard's
     tokens, so that the same answer sent again is the same on screen; `unsure`: see `Unsure`."""
     sent: list[Message] = []
     total = sum(_count(reply) for reply in replies)

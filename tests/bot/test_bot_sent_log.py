@@ -53,7 +53,7 @@ async def test_every_message_the_gateway_sends_is_logged_under_its_turn(env) -> 
     await _answered_once(api)
     ids = [m["message_id"] for m in api.sent[PUPIL]]
     assert await sent_log.known(PUPIL, 0) == set(ids)
-    assert await sent_log.find(f"u:{update['update_id']}:1") == ids[1]
+    assert await sent_log.find(f"u:{box.marker(update['update_id'])}:1") == ids[1]
 
 
 async def test_a_message_taken_by_telegram_just_before_the_kill_is_not_sent_again(env) -> None:
